@@ -1,0 +1,127 @@
+/**
+ * The one kernel interface shared by the three backends (simd, scalar, js).
+ *
+ * Memory is structure-of-arrays. The caller asks the backend to `reserve` room for some dimensions,
+ * writes the inputs into the returned views, and calls the passes. For the wasm backends the views
+ * live in wasm linear memory (re-fetch them after every `reserve`: a `memory.grow` detaches old views);
+ * for js they are plain typed arrays. Nothing else crosses the boundary.
+ *
+ * ## Instrument pass: values, greeks and the scenario cube
+ * Per instrument i (length nInst):
+ * - `kind[i]`   one of KIND_* below.
+ * - `factor[i]` scenario risk factor (usually the underlying) whose row of the scenario arrays moves it.
+ * - `cp[i]`     +1 call, −1 put (options); 0 otherwise.
+ * - `strike[i]` option strike K (USD per coin). Delta-one: the reference level K in the value formula
+ *               (the forward F for futures/perpetuals, so the mark value is 0; 0 for spot).
+ * - `tau[i]`    years to expiry, ACT/365 (0 for spot/perpetuals).
+ * - `fwd[i]`    forward F of the instrument's expiry (USD per coin); the index for perpetuals/spot.
+ * - `df[i]`     discount factor e^{−rT}.
+ * - `rate[i]`   continuously compounded rate r (theta uses it: ∂df/∂T = −r·df).
+ * - `vol[i]`    implied volatility σ (decimal); ignored for delta-one.
+ * - `volMult[i]` term-structure multiplier of the vol shock, (30 / max(DTE, floor))^p, set per scenario set.
+ * - `size[i]`   contract size: coins for options/spot/linear delta-one; USD face for inverse delta-one.
+ * - `dFdS[i]`   ∂F/∂index = F / index (1 for perpetuals and spot); turns forward greeks into index greeks.
+ *
+ * Scenario arrays, index f·nScen + s for factor f and scenario s:
+ * - `mult`     spot multiplier M: shocked forward F' = F·M.
+ * - `lnMult`   ln(M), computed once by the caller.
+ * - `volShift` signed relative vol shock a: σ' = max(volFloor, σ·max(0, 1 + a·volMult[i])).
+ * - `volFloor` floor on the shocked vol (0 = none; presets set it on vol-up scenarios only).
+ *
+ * Outputs (per contract):
+ * - `value[i]`  mark value in the settlement currency: options Black-76 (USD for linear, USD / F for
+ *               inverse), linear delta-one size·(F − K), inverse delta-one size·(1/K − 1/F) coin.
+ * - `delta, gamma, vega, theta, rho` of the USD value V_usd (DESIGN §2 units): delta ∂V/∂index (coins),
+ *   gamma ∂²V/∂index², vega ∂V/∂σ × 0.01, theta −∂V/∂T ÷ 365 with the forward held, rho ∂V/∂r × 0.01
+ *   with the forward held (Black-76 rho = −T·V).
+ * - `cube[i·nScen + s]` value under scenario s minus `value[i]`, in the settlement currency.
+ *
+ * ## Account pass: Σ qty × cube rows
+ * Accounts in CSR form: positions of account a are p ∈ [accStart[a], accStart[a+1]), each with
+ * `posInst[p]` (instrument index) and `posQty[p]` (contracts). Per instrument, `group[i]` ∈ [0, nGroups)
+ * says which P&L row it adds to and `bucket[i]` ∈ [0, nBuckets) which greek row.
+ * Outputs (zeroed by the pass itself):
+ * - `pnl[(a·nGroups + g)·nScen + s]` = Σ qty·cube[i·nScen + s]   (settlement currency of the group)
+ * - `base[a·nGroups + g]`            = Σ qty·value[i]
+ * - `greeks[(a·nBuckets + b)·5 + k]` = Σ qty·greek_k[i], k = 0 delta, 1 gamma, 2 vega, 3 theta, 4 rho.
+ * Positions are summed in CSR order, so every backend adds in the same order.
+ */
+
+export type BackendName = "simd" | "scalar" | "js";
+
+export const KIND_OPTION_LINEAR = 0;
+export const KIND_OPTION_INVERSE = 1;
+export const KIND_DELTA1_LINEAR = 2;
+export const KIND_DELTA1_INVERSE = 3;
+
+export const GREEKS = ["delta", "gamma", "vega", "theta", "rho"] as const;
+export const N_GREEKS = 5;
+
+/** Smallest σ√T the kernels use: below it an option is worth its discounted intrinsic value. */
+export const MIN_STDDEV = 1e-12;
+
+export interface Dims {
+  nInst: number;
+  nScen: number;
+  nFactors: number;
+  nAcc: number;
+  nPos: number;
+  nGroups: number;
+  nBuckets: number;
+}
+
+export interface KernelViews {
+  // instrument inputs
+  kind: Int32Array;
+  factor: Int32Array;
+  cp: Float64Array;
+  strike: Float64Array;
+  tau: Float64Array;
+  fwd: Float64Array;
+  df: Float64Array;
+  rate: Float64Array;
+  vol: Float64Array;
+  volMult: Float64Array;
+  size: Float64Array;
+  dFdS: Float64Array;
+  // scenario inputs
+  mult: Float64Array;
+  lnMult: Float64Array;
+  volShift: Float64Array;
+  volFloor: Float64Array;
+  // instrument outputs
+  value: Float64Array;
+  delta: Float64Array;
+  gamma: Float64Array;
+  vega: Float64Array;
+  theta: Float64Array;
+  rho: Float64Array;
+  cube: Float64Array;
+  // account inputs
+  accStart: Int32Array;
+  posInst: Int32Array;
+  posQty: Float64Array;
+  group: Int32Array;
+  bucket: Int32Array;
+  // account outputs
+  pnl: Float64Array;
+  base: Float64Array;
+  greeks: Float64Array;
+}
+
+export interface Kernel {
+  readonly backend: BackendName;
+  /**
+   * Make room for `dims` and return views of exactly those lengths. Contents are kept when the
+   * dimensions do not change; otherwise every input must be written again.
+   */
+  reserve(dims: Dims): KernelViews;
+  /** The views of the last reserve (refreshed if memory grew since). */
+  views(): KernelViews;
+  /** Instrument pass over the reserved instruments and scenarios. */
+  instrumentPass(): void;
+  /** Account pass over the reserved accounts (needs a prior instrument pass). */
+  accountPass(): void;
+  /** Bytes of kernel memory in use (wasm: memory.buffer.byteLength). */
+  memoryBytes(): number;
+}

@@ -1,0 +1,96 @@
+/**
+ * The `js` backend: the reference kernel in plain TypeScript. Loops are written to read like the
+ * formulas; the wasm builds must agree with it to 1e-12.
+ */
+import { type Dims, type Kernel, type KernelViews, N_GREEKS } from "./abi.js";
+import { type ContractInputs, contractGreeks, contractValue, shockedVol } from "./black76.js";
+
+function allocViews(d: Dims): KernelViews {
+  const f = (n: number) => new Float64Array(n);
+  const i = (n: number) => new Int32Array(n);
+  const { nInst: n, nScen: S, nFactors: F, nAcc: A, nPos: P, nGroups: G, nBuckets: B } = d;
+  return {
+    kind: i(n), factor: i(n), cp: f(n), strike: f(n), tau: f(n), fwd: f(n), df: f(n), rate: f(n),
+    vol: f(n), volMult: f(n), size: f(n), dFdS: f(n),
+    mult: f(F * S), lnMult: f(F * S), volShift: f(F * S), volFloor: f(F * S),
+    value: f(n), delta: f(n), gamma: f(n), vega: f(n), theta: f(n), rho: f(n), cube: f(n * S),
+    accStart: i(A + 1), posInst: i(P), posQty: f(P), group: i(n), bucket: i(n),
+    pnl: f(A * G * S), base: f(A * G), greeks: f(A * B * N_GREEKS),
+  };
+}
+
+function sameDims(a: Dims | null, b: Dims): boolean {
+  return !!a && a.nInst === b.nInst && a.nScen === b.nScen && a.nFactors === b.nFactors &&
+    a.nAcc === b.nAcc && a.nPos === b.nPos && a.nGroups === b.nGroups && a.nBuckets === b.nBuckets;
+}
+
+function contractAt(v: KernelViews, i: number): ContractInputs {
+  return {
+    kind: v.kind[i], cp: v.cp[i], strike: v.strike[i], tau: v.tau[i], fwd: v.fwd[i], df: v.df[i],
+    rate: v.rate[i], vol: v.vol[i], size: v.size[i], dFdS: v.dFdS[i],
+  };
+}
+
+export function createJsKernel(): Kernel {
+  let dims: Dims | null = null;
+  let v: KernelViews | null = null;
+  const need = (): KernelViews => {
+    if (!v) throw new Error("kernel: reserve() before use");
+    return v;
+  };
+  return {
+    backend: "js",
+    reserve(d: Dims): KernelViews {
+      if (!sameDims(dims, d)) {
+        v = allocViews(d);
+        dims = { ...d };
+      }
+      return v!;
+    },
+    views: need,
+    instrumentPass(): void {
+      const w = need();
+      const { nInst, nScen: S } = dims!;
+      for (let i = 0; i < nInst; i++) {
+        const c = contractAt(w, i);
+        const base = contractValue(c, c.fwd, c.vol);
+        w.value[i] = base;
+        const g = contractGreeks(c);
+        w.delta[i] = g.delta;
+        w.gamma[i] = g.gamma;
+        w.vega[i] = g.vega;
+        w.theta[i] = g.theta;
+        w.rho[i] = g.rho;
+        const row = w.factor[i] * S;
+        for (let s = 0; s < S; s++) {
+          const F = c.fwd * w.mult[row + s];
+          const sigma = shockedVol(c.vol, w.volShift[row + s], w.volMult[i], w.volFloor[row + s]);
+          w.cube[i * S + s] = contractValue(c, F, sigma) - base;
+        }
+      }
+    },
+    accountPass(): void {
+      const w = need();
+      const { nAcc, nScen: S, nGroups: G, nBuckets: B } = dims!;
+      w.pnl.fill(0);
+      w.base.fill(0);
+      w.greeks.fill(0);
+      const greekCols = [w.delta, w.gamma, w.vega, w.theta, w.rho];
+      for (let a = 0; a < nAcc; a++) {
+        for (let p = w.accStart[a]; p < w.accStart[a + 1]; p++) {
+          const i = w.posInst[p];
+          const q = w.posQty[p];
+          const g = a * G + w.group[i];
+          w.base[g] += q * w.value[i];
+          for (let s = 0; s < S; s++) w.pnl[g * S + s] += q * w.cube[i * S + s];
+          const b = (a * B + w.bucket[i]) * N_GREEKS;
+          for (let k = 0; k < N_GREEKS; k++) w.greeks[b + k] += q * greekCols[k][i];
+        }
+      }
+    },
+    memoryBytes(): number {
+      if (!v) return 0;
+      return Object.values(v).reduce((s, arr) => s + (arr as ArrayBufferView).byteLength, 0);
+    },
+  };
+}
