@@ -1,0 +1,9 @@
+/** The backends every kernel test runs on. */
+import type { BackendName, Kernel } from "../../src/kernel/abi.js";
+import { loadKernelSync } from "../../src/kernel/select.js";
+
+export const BACKENDS: BackendName[] = ["js"];
+
+export function makeKernel(name: BackendName): Kernel {
+  return loadKernelSync(name);
+}
