@@ -1,0 +1,121 @@
+/**
+ * Marshalling and the two kernel passes: lays a book's instruments, one scenario set and the
+ * accounts' positions out in the kernel's columns, runs the passes and copies the results out.
+ */
+import { type Dims, type Kernel, KIND_DELTA1_INVERSE, KIND_OPTION_INVERSE, N_GREEKS } from "../kernel/abi.js";
+import type { Account } from "../types.js";
+import { type ScenarioSet, volMultiplier } from "../scenarios/scenario-set.js";
+import type { InstrumentTable } from "./instrument-table.js";
+
+export interface AccountsLayout {
+  ids: string[];
+  accStart: Int32Array;
+  posInst: Int32Array;
+  posQty: Float64Array;
+}
+
+export function layoutAccounts(t: InstrumentTable, accounts: readonly Account[]): AccountsLayout {
+  const accStart = new Int32Array(accounts.length + 1);
+  let nPos = 0;
+  accounts.forEach((a, k) => {
+    accStart[k] = nPos;
+    nPos += a.positions.length;
+  });
+  accStart[accounts.length] = nPos;
+  const posInst = new Int32Array(nPos);
+  const posQty = new Float64Array(nPos);
+  let p = 0;
+  for (const a of accounts) {
+    for (const pos of a.positions) {
+      posInst[p] = t.indexOf.get(pos.instrument)!;
+      posQty[p++] = pos.qty;
+    }
+  }
+  return { ids: accounts.map((a) => a.id), accStart, posInst, posQty };
+}
+
+export function isInverseKind(kind: number): boolean {
+  return kind === KIND_OPTION_INVERSE || kind === KIND_DELTA1_INVERSE;
+}
+
+/** P&L group of an instrument: underlying × settlement (linear 0, inverse 1). */
+export function groupOf(t: InstrumentTable, i: number): number {
+  return t.underlyingOf[i] * 2 + (isInverseKind(t.kind[i]) ? 1 : 0);
+}
+
+export interface InstrumentResults {
+  value: Float64Array;
+  delta: Float64Array;
+  gamma: Float64Array;
+  vega: Float64Array;
+  theta: Float64Array;
+  rho: Float64Array;
+}
+
+export interface GridRun extends InstrumentResults {
+  set: ScenarioSet;
+  table: InstrumentTable;
+  layout: AccountsLayout;
+  nGroups: number;
+  /** [i·S + s], settlement currency; only when `keepCube`. */
+  cube: Float64Array | null;
+  /** [(a·G + g)·S + s], settlement currency of group g. */
+  pnl: Float64Array;
+  /** [a·G + g]. */
+  base: Float64Array;
+  /** [(a·B + b)·5 + k], USD greeks. */
+  greeks: Float64Array;
+}
+
+export function runGrid(
+  kernel: Kernel,
+  t: InstrumentTable,
+  layout: AccountsLayout,
+  set: ScenarioSet,
+  opts: { keepCube?: boolean } = {},
+): GridRun {
+  if (set.factors.join() !== t.underlyings.join()) {
+    throw new Error(`scenario set ${set.name}: factors must be the book's underlyings`);
+  }
+  const n = t.instruments.length;
+  const S = set.nScen;
+  const G = t.underlyings.length * 2;
+  const dims: Dims = {
+    nInst: n, nScen: S, nFactors: t.underlyings.length, nAcc: layout.ids.length,
+    nPos: layout.posQty.length, nGroups: G, nBuckets: Math.max(1, t.buckets.length),
+  };
+  const v = kernel.reserve(dims);
+  v.kind.set(t.kind);
+  v.factor.set(t.underlyingOf);
+  v.cp.set(t.cp);
+  v.strike.set(t.strike);
+  v.tau.set(t.tau);
+  v.fwd.set(t.fwd);
+  v.df.set(t.df);
+  v.rate.set(t.rate);
+  v.vol.set(t.vol);
+  v.size.set(t.size);
+  v.dFdS.set(t.dFdS);
+  for (let i = 0; i < n; i++) {
+    v.volMult[i] = volMultiplier(t.dte[i], set.termStructure);
+    v.group[i] = groupOf(t, i);
+    v.bucket[i] = t.bucketOf[i];
+  }
+  v.mult.set(set.mult);
+  for (let k = 0; k < set.mult.length; k++) v.lnMult[k] = Math.log(set.mult[k]);
+  v.volShift.set(set.volShift);
+  v.volFloor.set(set.volFloor);
+  v.accStart.set(layout.accStart);
+  v.posInst.set(layout.posInst);
+  v.posQty.set(layout.posQty);
+  kernel.instrumentPass();
+  kernel.accountPass();
+  const w = kernel.views();
+  return {
+    set, table: t, layout, nGroups: G,
+    value: w.value.slice(), delta: w.delta.slice(), gamma: w.gamma.slice(), vega: w.vega.slice(),
+    theta: w.theta.slice(), rho: w.rho.slice(),
+    cube: opts.keepCube ? w.cube.slice() : null,
+    pnl: w.pnl.slice(), base: w.base.slice(), greeks: w.greeks.slice(0, dims.nAcc * dims.nBuckets * N_GREEKS),
+  };
+}

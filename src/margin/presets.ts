@@ -1,0 +1,2 @@
+/** Importing this module registers every built-in preset. */
+import "./standard/index.js";
