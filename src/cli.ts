@@ -1,0 +1,65 @@
+/**
+ * riskgrid CLI: `riskgrid <command> <book.json> [--preset P] [--backend B] [--format table|json]`.
+ * Exit codes: 0 ok, 2 bad input (a RiskError: one line on stderr, JSON with --format json), 1 internal error.
+ */
+import { readFileSync } from "node:fs";
+import { RiskError } from "./errors.js";
+import { initSync } from "./index.js";
+import { type ParsedArgs, oneOf, parseArgs } from "./cli/args.js";
+import { formatReport } from "./report/format-report.js";
+import type { BackendChoice } from "./kernel/select.js";
+
+const USAGE = `usage: riskgrid <command> <book.json> [options]
+
+commands:
+  report     prices, greeks, netted greeks, grid worst loss and margins per account (default)
+
+options:
+  --preset P        portfolio preset(s) to evaluate besides standard (repeatable): deribit-pm, derive-pmrm2, span, var
+  --backend B       auto | simd | scalar | js (default auto)
+  --format F        table | json (default table)
+
+exit codes: 0 ok, 2 bad input, 1 internal error`;
+
+function readBook(args: ParsedArgs): string {
+  const path = args.positionals[1];
+  if (!path) throw new RiskError("E_REQUIRED", "book", "give the path of a book JSON file, e.g. riskgrid report examples/book.json");
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new RiskError("E_REQUIRED", "book", `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function main(argv: string[]): number {
+  let format: "table" | "json" = "table";
+  try {
+    const args = parseArgs(argv);
+    format = oneOf(args, "format", ["table", "json"], "table");
+    if (args.options.has("help") || args.positionals.length === 0) {
+      process.stdout.write(USAGE + "\n");
+      return args.positionals.length === 0 && !args.options.has("help") ? 2 : 0;
+    }
+    const command = args.positionals[0];
+    const backend = oneOf<BackendChoice>(args, "backend", ["auto", "simd", "scalar", "js"], "auto");
+    const engine = initSync({ backend });
+    switch (command) {
+      case "report": {
+        const presets = args.options.get("preset");
+        const report = engine.evaluate(readBook(args), presets ? { presets } : {});
+        process.stdout.write(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatReport(report));
+        return 0;
+      }
+      default:
+        throw new RiskError("E_RANGE", "command", `unknown command "${command}"; run riskgrid --help`);
+    }
+  } catch (e) {
+    const err = e instanceof RiskError ? e : null;
+    const payload = err ? err.toJSON() : { code: "E_INTERNAL", path: "", message: `internal error: ${(e as Error)?.message ?? e}` };
+    process.stderr.write(format === "json" ? JSON.stringify({ error: payload }) + "\n" : `riskgrid: ${payload.code}: ${payload.message}\n`);
+    return err ? 2 : 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));
+
