@@ -1,0 +1,583 @@
+/**
+ * Book parser and validator (DESIGN §3): JSON text or an object → a `Book` in which every field is
+ * present, every number finite and every time in epoch milliseconds; or a `RiskError` naming the
+ * JSON path of the first offending field and what to do about it.
+ *
+ * Speed matters for exchange-sized books (millions of positions), so the hot loops (positions,
+ * collateral) check numbers inline and build path strings only when they throw.
+ */
+import { RiskError, type RiskErrorCode } from "../errors.js";
+import {
+  STABLECOINS,
+  type Account,
+  type Book,
+  type Instrument,
+  type InstrumentKind,
+  type Market,
+  type OptionRight,
+  type Position,
+  type Settlement,
+} from "../types.js";
+import { parseInstrumentName } from "./instrument-name.js";
+
+/** Deepest nesting accepted (the document itself is level 1). */
+export const MAX_JSON_DEPTH = 64;
+/** Largest |epoch ms| a JS Date can hold (±100 000 000 days). */
+const MAX_EPOCH_MS = 8.64e15;
+/** Vol is a decimal; anything above this is almost surely a percentage typed by mistake. */
+export const MAX_VOL = 10;
+/** Rates are decimals per year; ±100 % catches percentages typed by mistake. */
+export const MAX_ABS_RATE = 1;
+/** Bound on values copied from `risk.overrides` (only reachable with shared sub-objects in JS input). */
+const MAX_OVERRIDE_NODES = 1_000_000;
+
+type Obj = Record<string, unknown>;
+
+const KINDS: ReadonlySet<string> = new Set<InstrumentKind>(["spot", "perpetual", "future", "option"]);
+const RIGHTS: ReadonlySet<string> = new Set<OptionRight>(["call", "put"]);
+const SETTLEMENTS: ReadonlySet<string> = new Set<Settlement>(["linear", "inverse"]);
+
+// Asset symbols become keys of plain objects (markets, collateral): a strict alphabet also keeps
+// "__proto__" and friends out of them.
+const ASSET_SYMBOL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+
+const ROOT_KEYS = new Set(["valuationTime", "markets", "instruments", "accounts", "risk"]);
+const MARKET_KEYS = new Set(["index", "rate", "carry", "forwards"]);
+const INSTRUMENT_KEYS = new Set([
+  "id", "kind", "underlying", "right", "strike", "expiry", "settlement", "contractSize", "vol",
+]);
+const ACCOUNT_KEYS = new Set(["id", "currency", "collateral", "positions", "orders"]);
+const RISK_KEYS = new Set(["preset", "presets", "overrides"]);
+
+// ───────────────────────────── paths and messages ─────────────────────────────
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** `base.key` for identifier-like keys, `base["odd key"]` otherwise, `base[3]` for indices. */
+export function joinPath(base: string, key: string | number): string {
+  if (typeof key === "number") return `${base}[${key}]`;
+  if (IDENTIFIER.test(key)) return base === "" ? key : `${base}.${key}`;
+  return `${base}[${JSON.stringify(key)}]`;
+}
+
+function fail(code: RiskErrorCode, path: string, sentence: string): never {
+  throw new RiskError(code, path, sentence);
+}
+
+/** Short description of a value for messages, e.g. `the string "abc"`, `an array`. */
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  switch (typeof v) {
+    case "string":
+      return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+    case "number":
+    case "boolean":
+    case "bigint":
+      return String(v);
+    case "object":
+      return "an object";
+    case "undefined":
+      return "nothing";
+    default:
+      return `a ${typeof v}`;
+  }
+}
+
+function isRecord(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function keyOf(path: string): string {
+  const m = /(?:\.([^.[\]]+)|\[("(?:[^"\\]|\\.)*")\])$/.exec(path);
+  if (m === null) return path;
+  return m[1] ?? (JSON.parse(m[2]!) as string);
+}
+
+function missing(path: string, hint: string): never {
+  fail("E_REQUIRED", path, `this field is missing: add "${keyOf(path)}" as ${hint}`);
+}
+
+function wrongNumber(v: unknown, path: string, hint: string): never {
+  if (v === undefined) missing(path, hint);
+  if (typeof v === "number") fail("E_NOT_FINITE", path, `${v} is not a finite number: give ${hint}`);
+  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) {
+    fail("E_TYPE", path, `expected a number but got ${describe(v)}: write it without quotes`);
+  }
+  fail("E_TYPE", path, `expected a number but got ${describe(v)}: give ${hint}`);
+}
+
+/** A required finite number (−0 becomes 0 so that JSON round trips are exact). */
+function readNumber(v: unknown, path: string, hint: string): number {
+  if (typeof v !== "number" || v - v !== 0) wrongNumber(v, path, hint);
+  return v + 0;
+}
+
+function readPositive(v: unknown, path: string, hint: string, code: RiskErrorCode): number {
+  const x = readNumber(v, path, hint);
+  if (!(x > 0)) fail(code, path, `${x} is not positive: give ${hint}`);
+  return x;
+}
+
+function readString(v: unknown, path: string, hint: string): string {
+  if (typeof v === "string") {
+    if (v === "") fail("E_REQUIRED", path, `this field is empty: give ${hint}`);
+    return v;
+  }
+  if (v === undefined) missing(path, hint);
+  fail("E_TYPE", path, `expected a string but got ${describe(v)}: give ${hint}`);
+}
+
+function readRecord(v: unknown, path: string, hint: string): Obj {
+  if (isRecord(v)) return v;
+  if (v === undefined) missing(path, hint);
+  fail("E_TYPE", path, `expected an object but got ${describe(v)}: give ${hint}`);
+}
+
+function readArray(v: unknown, path: string, hint: string): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (v === undefined) missing(path, hint);
+  fail("E_TYPE", path, `expected an array but got ${describe(v)}: give ${hint}`);
+}
+
+function readEnum(v: unknown, allowed: ReadonlySet<string>, path: string, what: string): string {
+  const list = [...allowed].map((s) => `"${s}"`).join(", ");
+  if (typeof v !== "string") {
+    fail("E_TYPE", path, `expected a string but got ${describe(v)}: give the ${what}, one of ${list}`);
+  }
+  if (!allowed.has(v)) {
+    const lower = v.toLowerCase();
+    const hint = allowed.has(lower) ? `write "${lower}" in lower case` : `use one of ${list}`;
+    fail("E_KIND", path, `${describe(v)} is not a known ${what}: ${hint}`);
+  }
+  return v;
+}
+
+// ───────────────────────────── time ─────────────────────────────
+
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const EPOCH_MS_TEXT = /^-?\d{1,16}$/;
+
+function daysInMonth(year: number, month1: number): number {
+  return new Date(Date.UTC(year, month1, 0)).getUTCDate();
+}
+
+/**
+ * Epoch ms of an ISO-8601 time (`2026-09-25T08:00:00Z`, `2026-09-25T10:00+02:00`, `2026-09-25`) or of
+ * epoch milliseconds (a number or a string of digits); null when it is neither.
+ * A time without an offset is UTC, never the machine's zone: server and browser must agree.
+ * Digits beyond milliseconds are dropped.
+ */
+export function parseTimestamp(v: unknown): number | null {
+  if (typeof v === "number") return Number.isFinite(v) && Math.abs(v) <= MAX_EPOCH_MS ? v + 0 : null;
+  if (typeof v !== "string") return null;
+  const s = v.trim();
+  if (EPOCH_MS_TEXT.test(s)) {
+    const ms = Number(s);
+    return Math.abs(ms) <= MAX_EPOCH_MS ? ms + 0 : null;
+  }
+  const m = ISO_8601.exec(s);
+  if (m === null) return null;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const milli = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, "0"));
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  let offsetMin = 0;
+  const zone = m[8];
+  if (zone !== undefined && zone !== "Z" && zone !== "z") {
+    const digits = zone.slice(1).replace(":", "");
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (oh > 23 || om > 59) return null;
+    offsetMin = (zone[0] === "-" ? -1 : 1) * (oh * 60 + om);
+  }
+  // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear does not.
+  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, milli));
+  d.setUTCFullYear(year);
+  return d.getTime() - offsetMin * 60_000;
+}
+
+const TIME_HINT = `an ISO-8601 time such as "2026-09-25T08:00:00Z" or epoch milliseconds such as 1790323200000`;
+
+function readTime(v: unknown, path: string): number {
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) fail("E_NOT_FINITE", path, `${v} is not a time: give ${TIME_HINT}`);
+  } else if (typeof v !== "string") {
+    if (v === undefined) missing(path, TIME_HINT);
+    fail("E_TYPE", path, `expected a time but got ${describe(v)}: give ${TIME_HINT}`);
+  }
+  const t = parseTimestamp(v);
+  if (t === null) fail("E_TIME", path, `${describe(v)} cannot be read as a time: write ${TIME_HINT}`);
+  return t;
+}
+
+/** Canonical text of a time for messages. */
+function showTime(ms: number): string {
+  return Math.abs(ms) <= MAX_EPOCH_MS ? new Date(ms).toISOString().replace(".000Z", "Z") : String(ms);
+}
+
+// ───────────────────────────── nesting limit ─────────────────────────────
+
+/**
+ * Deep copy of JSON data that the parser does not interpret (`risk.overrides`): rejects nesting
+ * beyond MAX_JSON_DEPTH (which also catches cycles in JS input), values JSON cannot hold and
+ * non-finite numbers. With `copy` false it only checks (fields the parser ignores).
+ */
+class JsonWalker {
+  private nodes = 0;
+  constructor(private readonly copy: boolean) {}
+
+  walk(v: unknown, path: string, depth: number): unknown {
+    if (++this.nodes > MAX_OVERRIDE_NODES) {
+      fail("E_CAPACITY", path, `more than ${MAX_OVERRIDE_NODES} values: keep this field small`);
+    }
+    switch (typeof v) {
+      case "number":
+        if (!Number.isFinite(v)) fail("E_NOT_FINITE", path, `${v} is not a finite number: give a real value`);
+        return v + 0;
+      case "string":
+      case "boolean":
+        return v;
+      case "object":
+        break;
+      default:
+        fail("E_TYPE", path, `${describe(v)} cannot be written in JSON: use a number, string, boolean, array or object`);
+    }
+    if (v === null) return null;
+    if (depth > MAX_JSON_DEPTH) {
+      fail("E_JSON", path, `nesting is deeper than ${MAX_JSON_DEPTH} levels (or the object refers to itself): flatten it`);
+    }
+    if (Array.isArray(v)) {
+      const out: unknown[] | null = this.copy ? new Array(v.length) : null;
+      for (let i = 0; i < v.length; i++) {
+        const x = this.walk(v[i], joinPath(path, i), depth + 1);
+        if (out !== null) out[i] = x;
+      }
+      return out;
+    }
+    const out: Obj | null = this.copy ? {} : null;
+    for (const k of Object.keys(v)) {
+      const x = this.walk((v as Obj)[k], joinPath(path, k), depth + 1);
+      // defineProperty: a "__proto__" key must stay data, not become the prototype.
+      if (out !== null) Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+}
+
+/** Fields outside the schema are ignored (room for comments and later fields) but still bounded. */
+function checkExtraFields(obj: Obj, known: ReadonlySet<string>, base: string, depth: number): void {
+  let walker: JsonWalker | null = null;
+  for (const k of Object.keys(obj)) {
+    if (known.has(k)) continue;
+    const v = obj[k];
+    if (typeof v !== "object" || v === null) continue;
+    walker ??= new JsonWalker(false);
+    walker.walk(v, joinPath(base, k), depth + 1);
+  }
+}
+
+// ───────────────────────────── the document ─────────────────────────────
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    fail("E_JSON", "", `the book is not valid JSON (${why}): fix the syntax, e.g. quote every key and drop trailing commas`);
+  }
+}
+
+/**
+ * Validate a book given as JSON text or as an object (`BookInput`). Throws `RiskError` on the first
+ * problem found; never returns a partially valid book.
+ */
+export function parseBook(input: unknown): Book {
+  const doc = typeof input === "string" ? parseJsonText(input) : input;
+  if (!isRecord(doc)) {
+    fail("E_TYPE", "", `a book is an object with "valuationTime", "markets" and "instruments", not ${describe(doc)}: wrap those fields in { }`);
+  }
+  checkExtraFields(doc, ROOT_KEYS, "", 1);
+
+  const valuationTime = readTime(doc.valuationTime, "valuationTime");
+  const markets = parseMarkets(doc.markets);
+  const index = new Map<string, number>();
+  const instruments = parseInstruments(doc.instruments, valuationTime, markets, index);
+  const accounts = parseAccounts(doc.accounts, markets, index);
+  const risk = parseRisk(doc.risk);
+  return { valuationTime, markets, instruments, accounts, risk };
+}
+
+// ───────────────────────────── markets ─────────────────────────────
+
+function readAssetKey(key: string, path: string, what: string): void {
+  if (!ASSET_SYMBOL.test(key)) {
+    fail("E_TYPE", path, `${describe(key)} is not an asset symbol: name the ${what} by its symbol, such as "BTC" (letters, digits, ".", "_", "-")`);
+  }
+}
+
+function parseMarkets(v: unknown): Record<string, Market> {
+  const src = readRecord(v, "markets", `an object of underlyings, such as { "BTC": { "index": 77081.8 } }`);
+  const out: Record<string, Market> = {};
+  for (const u of Object.keys(src)) {
+    const path = joinPath("markets", u);
+    readAssetKey(u, path, "market");
+    out[u] = parseMarket(src[u], u, path);
+  }
+  return out;
+}
+
+function parseMarket(v: unknown, underlying: string, path: string): Market {
+  const m = readRecord(v, path, `the market of ${underlying}, such as { "index": 77081.8 }`);
+  checkExtraFields(m, MARKET_KEYS, path, 3);
+  const index = readPositive(m.index, joinPath(path, "index"), `the ${underlying} index price in USD, such as 77081.8`, "E_NEGATIVE_PRICE");
+
+  let rate = 0;
+  if (m.rate !== undefined) {
+    const p = joinPath(path, "rate");
+    rate = readNumber(m.rate, p, "the interest rate as a decimal per year, such as 0.05 for 5 %");
+    if (Math.abs(rate) > MAX_ABS_RATE) {
+      fail("E_RANGE", p, `${rate} is outside [-${MAX_ABS_RATE}, ${MAX_ABS_RATE}]: write the rate as a decimal per year (0.05 for 5 %)`);
+    }
+  }
+  const carry = m.carry === undefined ? 0
+    : readNumber(m.carry, joinPath(path, "carry"), "the carry as a decimal per year, such as 0.02");
+
+  const forwards = new Map<number, number>();
+  if (m.forwards !== undefined) {
+    const fp = joinPath(path, "forwards");
+    const src = readRecord(m.forwards, fp, `an object of expiry → forward price, such as { "2026-09-25T08:00:00Z": 77405.28 }`);
+    for (const key of Object.keys(src)) {
+      const kp = joinPath(fp, key);
+      const t = parseTimestamp(key);
+      if (t === null) fail("E_TIME", kp, `the key ${describe(key)} cannot be read as an expiry: write ${TIME_HINT}`);
+      if (forwards.has(t)) {
+        fail("E_DUPLICATE_ID", kp, `another key already gives the forward of ${showTime(t)}: keep only one`);
+      }
+      forwards.set(t, readPositive(src[key], kp, `the ${underlying} forward price in USD for that expiry, such as 77405.28`, "E_NEGATIVE_PRICE"));
+    }
+  }
+  return { underlying, index, rate, carry, forwards };
+}
+
+// ───────────────────────────── instruments ─────────────────────────────
+
+const KIND_VALUES = `"spot", "perpetual", "future" or "option"`;
+const STRIKE_HINT = "the strike in USD per coin, such as 120000";
+
+/** Fills `seen` with id → position in the list (the lookup accounts use). */
+function parseInstruments(v: unknown, valuationTime: number, markets: Record<string, Market>, seen: Map<string, number>): Instrument[] {
+  const src = readArray(v, "instruments", `a list of instruments, such as [{ "id": "BTC-PERPETUAL" }]`);
+  const out: Instrument[] = new Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const base = `instruments[${i}]`;
+    const ins = parseInstrument(src[i], base, valuationTime, markets);
+    const first = seen.get(ins.id);
+    if (first !== undefined) {
+      fail("E_DUPLICATE_ID", `${base}.id`, `${JSON.stringify(ins.id)} is already the id of instruments[${first}]: give each instrument its own id, or remove the duplicate`);
+    }
+    seen.set(ins.id, i);
+    out[i] = ins;
+  }
+  return out;
+}
+
+/**
+ * Fields given explicitly override those implied by a Deribit name. Fields a kind does not use
+ * (a strike on a perpetual) are still checked, then dropped.
+ */
+function parseInstrument(v: unknown, base: string, valuationTime: number, markets: Record<string, Market>): Instrument {
+  const src = readRecord(v, base, `an instrument, such as { "id": "BTC-PERPETUAL" }`);
+  checkExtraFields(src, INSTRUMENT_KEYS, base, 3);
+  const id = readString(src.id, `${base}.id`, `the instrument's id, a Deribit name such as "BTC-25SEP26-120000-P" or your own`);
+  const parsed = parseInstrumentName(id);
+
+  const kind = src.kind === undefined ? undefined : readEnum(src.kind, KINDS, `${base}.kind`, "instrument kind") as InstrumentKind;
+  const underlying = src.underlying === undefined ? undefined
+    : readString(src.underlying, `${base}.underlying`, `the underlying's symbol, such as "BTC"`);
+  const settlement = src.settlement === undefined ? undefined
+    : readEnum(src.settlement, SETTLEMENTS, `${base}.settlement`, "settlement") as Settlement;
+  const contractSize = src.contractSize === undefined ? undefined
+    : readPositiveRange(src.contractSize, `${base}.contractSize`, "the size of one contract (coins, or USD face for inverse futures), such as 1");
+  const right = src.right === undefined ? undefined : readEnum(src.right, RIGHTS, `${base}.right`, "option right") as OptionRight;
+  const strike = src.strike === undefined ? undefined
+    : readPositive(src.strike, `${base}.strike`, STRIKE_HINT, "E_NEGATIVE_PRICE");
+  const expiry = src.expiry === undefined ? undefined : readTime(src.expiry, `${base}.expiry`);
+  const vol = src.vol === undefined ? undefined : readVol(src.vol, `${base}.vol`);
+
+  // A field the user must give because the id does not imply it.
+  const need = (field: string, hint: string): never => {
+    if (parsed === null) {
+      fail("E_INSTRUMENT_NAME", `${base}.${field}`, `"${id}" is not a Deribit name such as "BTC-25SEP26-120000-P", so the instrument must give its ${field}: add "${field}" as ${hint}`);
+    }
+    missing(`${base}.${field}`, hint);
+  };
+  // Errors about a field implied by the name point at the id.
+  const at = (explicit: unknown, field: string): string => `${base}.${explicit !== undefined ? field : "id"}`;
+
+  const k = kind ?? parsed?.kind ?? need("kind", `one of ${KIND_VALUES}`);
+  const u = underlying ?? parsed?.underlying ?? need("underlying", `the underlying's symbol, such as "BTC"`);
+  if (!Object.prototype.hasOwnProperty.call(markets, u)) {
+    fail("E_UNKNOWN_MARKET", at(underlying, "underlying"), `the underlying ${JSON.stringify(u)} has no market: add it to "markets" with its index price, such as "${u}": { "index": 77081.8 }`);
+  }
+  // A user's own id defaults to linear (USD-quoted); a Deribit name says which it is.
+  const s = settlement ?? parsed?.settlement ?? "linear";
+  if (k === "spot" && s !== "linear") {
+    fail("E_KIND", at(settlement, "settlement"), `spot is always linear (quantity in coins, value in USD): set "settlement" to "linear" or remove it`);
+  }
+  const ins: Instrument = { id, kind: k, underlying: u, settlement: s, contractSize: contractSize ?? parsed?.contractSize ?? 1 };
+  if (k === "spot" || k === "perpetual") return ins;
+
+  const t = expiry ?? parsed?.expiry ?? need("expiry", TIME_HINT);
+  if (t <= valuationTime) {
+    fail("E_EXPIRED", at(expiry, "expiry"), `it expires at ${showTime(t)}, at or before valuationTime ${showTime(valuationTime)}: remove the instrument and its positions, or check the times`);
+  }
+  ins.expiry = t;
+  if (k === "future") return ins;
+
+  ins.right = right ?? parsed?.right ?? need("right", `"call" or "put"`);
+  ins.strike = strike ?? parsed?.strike ?? need("strike", STRIKE_HINT);
+  if (vol === undefined) fail("E_MISSING_VOL", `${base}.vol`, `an option needs a volatility: add "vol" as a decimal such as 0.55`);
+  ins.vol = vol;
+  return ins;
+}
+
+function readPositiveRange(v: unknown, path: string, hint: string): number {
+  const x = readNumber(v, path, hint);
+  if (!(x > 0)) fail("E_RANGE", path, `${x} is not positive: give ${hint}`);
+  return x;
+}
+
+function readVol(v: unknown, path: string): number {
+  const hint = "the implied volatility as a decimal, such as 0.55 for 55 %";
+  const vol = readNumber(v, path, hint);
+  if (!(vol > 0)) fail("E_RANGE", path, `${vol} is not a volatility: give ${hint}`);
+  if (vol > MAX_VOL) {
+    fail("E_RANGE", path, `${vol} is above ${MAX_VOL} (${MAX_VOL * 100} %): vol is a decimal, so write ${vol / 100} for ${vol} %`);
+  }
+  return vol;
+}
+
+// ───────────────────────────── accounts ─────────────────────────────
+
+function isPriced(asset: string, markets: Record<string, Market>): boolean {
+  return STABLECOINS.has(asset) || Object.prototype.hasOwnProperty.call(markets, asset);
+}
+
+function unpriced(asset: string, path: string, what: string, markets: Record<string, Market>): never {
+  const upper = asset.toUpperCase();
+  const fix = upper !== asset && isPriced(upper, markets)
+    ? `write "${upper}" in upper case`
+    : `use USD, USDC, USDT or DAI, or add a market for ${JSON.stringify(asset)} to "markets"`;
+  fail("E_UNKNOWN_ASSET", path, `${what} ${JSON.stringify(asset)} has no price: ${fix}`);
+}
+
+function parseAccounts(v: unknown, markets: Record<string, Market>, index: Map<string, number>): Account[] {
+  if (v === undefined) return [];
+  const src = readArray(v, "accounts", `a list of accounts, such as [{ "id": "alice", "positions": { "BTC-PERPETUAL": 100 } }]`);
+  const out: Account[] = new Array(src.length);
+  const seen = new Map<string, number>();
+  for (let a = 0; a < src.length; a++) {
+    const base = `accounts[${a}]`;
+    const acc = readRecord(src[a], base, `an account, such as { "id": "alice", "positions": { "BTC-PERPETUAL": 100 } }`);
+    checkExtraFields(acc, ACCOUNT_KEYS, base, 3);
+    const id = readString(acc.id, `${base}.id`, `the account's id, such as "alice"`);
+    const first = seen.get(id);
+    if (first !== undefined) {
+      fail("E_DUPLICATE_ID", `${base}.id`, `"${id}" is already the id of accounts[${first}]: give each account its own id, or merge the two`);
+    }
+    seen.set(id, a);
+
+    let currency = "USD";
+    if (acc.currency !== undefined) {
+      currency = readString(acc.currency, `${base}.currency`, `the margin currency, "USD" or a coin such as "BTC"`);
+      if (!isPriced(currency, markets)) unpriced(currency, `${base}.currency`, "the margin currency", markets);
+    }
+    out[a] = {
+      id,
+      currency,
+      collateral: parseCollateral(acc.collateral, `${base}.collateral`, markets),
+      positions: parsePositions(acc.positions, `${base}.positions`, index),
+      orders: parsePositions(acc.orders, `${base}.orders`, index),
+    };
+  }
+  return out;
+}
+
+function parseCollateral(v: unknown, path: string, markets: Record<string, Market>): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (v === undefined) return out;
+  const src = readRecord(v, path, `an object of asset → amount, such as { "USDC": 250000, "BTC": 1.2 }`);
+  for (const asset of Object.keys(src)) {
+    const amount = src[asset];
+    // Negative amounts are allowed: they are borrowed (a loan against the account's other assets).
+    if (typeof amount !== "number" || amount - amount !== 0) {
+      wrongNumber(amount, joinPath(path, asset), `the amount of ${asset} in coins (negative if borrowed), such as 1.2`);
+    }
+    if (!ASSET_SYMBOL.test(asset) || !isPriced(asset, markets)) {
+      unpriced(asset, joinPath(path, asset), "the collateral asset", markets);
+    }
+    out[asset] = amount + 0;
+  }
+  return out;
+}
+
+/** Instrument id → signed contracts; zero quantities are dropped. The hot loop of big books. */
+function parsePositions(v: unknown, path: string, index: Map<string, number>): Position[] {
+  if (v === undefined) return [];
+  const src = readRecord(v, path, `an object of instrument id → quantity in contracts, such as { "BTC-PERPETUAL": -100 }`);
+  const keys = Object.keys(src);
+  const out: Position[] = [];
+  for (let k = 0; k < keys.length; k++) {
+    const instrument = keys[k]!;
+    const qty = src[instrument];
+    if (typeof qty !== "number" || qty - qty !== 0) {
+      wrongNumber(qty, joinPath(path, instrument), "the signed quantity in contracts (negative = short), such as -5");
+    }
+    if (!index.has(instrument)) unknownInstrument(instrument, joinPath(path, instrument));
+    if (qty !== 0) out.push({ instrument, qty });
+  }
+  return out;
+}
+
+function unknownInstrument(id: string, path: string): never {
+  const fix = parseInstrumentName(id) !== null
+    ? `add { "id": ${JSON.stringify(id)} } to "instruments"`
+    : `add it to "instruments" with its fields, or correct the id`;
+  fail("E_UNKNOWN_INSTRUMENT", path, `no instrument has the id ${JSON.stringify(id)}: ${fix}`);
+}
+
+// ───────────────────────────── risk ─────────────────────────────
+
+/** Preset names are checked by the preset registry; here only their types. */
+function parseRisk(v: unknown): Book["risk"] {
+  if (v === undefined) return { presets: ["standard"], overrides: {} };
+  const src = readRecord(v, "risk", `an object such as { "preset": "deribit-pm", "overrides": {} }`);
+  checkExtraFields(src, RISK_KEYS, "risk", 2);
+  const presets: string[] = [];
+  const add = (name: string): void => {
+    if (!presets.includes(name)) presets.push(name);
+  };
+  if (src.preset !== undefined) add(readString(src.preset, "risk.preset", `a preset name such as "deribit-pm"`));
+  if (src.presets !== undefined) {
+    const list = readArray(src.presets, "risk.presets", `a list of preset names, such as ["standard", "deribit-pm"]`);
+    if (list.length === 0) {
+      fail("E_REQUIRED", "risk.presets", `the list is empty: name at least one preset, such as ["standard"], or remove "presets" to use the default`);
+    }
+    for (let i = 0; i < list.length; i++) add(readString(list[i], `risk.presets[${i}]`, `a preset name such as "deribit-pm"`));
+  }
+  if (presets.length === 0) presets.push("standard");
+
+  let overrides: Record<string, unknown> = {};
+  if (src.overrides !== undefined) {
+    readRecord(src.overrides, "risk.overrides", `an object of parameters, such as { "mm_factor": 0.8, "BTC": { "price_range": 0.16 } }`);
+    overrides = new JsonWalker(true).walk(src.overrides, "risk.overrides", 3) as Record<string, unknown>;
+  }
+  return { presets, overrides };
+}
