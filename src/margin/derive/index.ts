@@ -1,0 +1,3 @@
+/** The `derive-pmrm2` preset: Derive (Lyra v2) PMRM_2 portfolio margin. */
+export * from "./params.js";
+export * from "./model.js";
