@@ -72,7 +72,14 @@ export function runGrid(
   t: InstrumentTable,
   layout: AccountsLayout,
   set: ScenarioSet,
-  opts: { keepCube?: boolean } = {},
+  opts: {
+    keepCube?: boolean;
+    /**
+     * Per-instrument vol-shock multiplier in place of the set's term structure (e.g. 1/σ turns the
+     * relative shift into an absolute one: σ' = σ + a, as SPAN's vol scan range in vol points).
+     */
+    volMult?: Float64Array;
+  } = {},
 ): GridRun {
   if (set.factors.join() !== t.underlyings.join()) {
     throw new Error(`scenario set ${set.name}: factors must be the book's underlyings`);
@@ -97,7 +104,7 @@ export function runGrid(
   v.size.set(t.size);
   v.dFdS.set(t.dFdS);
   for (let i = 0; i < n; i++) {
-    v.volMult[i] = volMultiplier(t.dte[i], set.termStructure);
+    v.volMult[i] = opts.volMult ? opts.volMult[i] : volMultiplier(t.dte[i], set.termStructure);
     v.group[i] = groupOf(t, i);
     v.bucket[i] = t.bucketOf[i];
   }
