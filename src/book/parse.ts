@@ -95,6 +95,7 @@ function keyOf(path: string): string {
 }
 
 function missing(path: string, hint: string): never {
+  if (path.endsWith("]") && !path.endsWith('"]')) fail("E_REQUIRED", path, `this entry is empty: give ${hint}`);
   fail("E_REQUIRED", path, `this field is missing: add "${keyOf(path)}" as ${hint}`);
 }
 
@@ -206,6 +207,8 @@ export function parseTimestamp(v: unknown): number | null {
 const TIME_HINT = `an ISO-8601 time such as "2026-09-25T08:00:00Z" or epoch milliseconds such as 1790323200000`;
 
 function readTime(v: unknown, path: string): number {
+  // A JS Date is a time too (API users); an invalid one reads as NaN.
+  if (v instanceof Date) v = v.getTime();
   if (typeof v === "number") {
     if (!Number.isFinite(v)) fail("E_NOT_FINITE", path, `${v} is not a time: give ${TIME_HINT}`);
   } else if (typeof v !== "string") {
@@ -231,11 +234,19 @@ function showTime(ms: number): string {
  */
 class JsonWalker {
   private nodes = 0;
+  private root = "";
   constructor(private readonly copy: boolean) {}
 
-  walk(v: unknown, path: string, depth: number): unknown {
+  /** Walk `v`, found at `path` and nesting level `depth`. */
+  run(v: unknown, path: string, depth: number): unknown {
+    this.nodes = 0;
+    this.root = path;
+    return this.walk(v, path, depth);
+  }
+
+  private walk(v: unknown, path: string, depth: number): unknown {
     if (++this.nodes > MAX_OVERRIDE_NODES) {
-      fail("E_CAPACITY", path, `more than ${MAX_OVERRIDE_NODES} values: keep this field small`);
+      fail("E_CAPACITY", this.root, `it holds more than ${MAX_OVERRIDE_NODES} values (counting shared objects each time they appear): keep it small`);
     }
     switch (typeof v) {
       case "number":
@@ -271,6 +282,12 @@ class JsonWalker {
   }
 }
 
+/** Whether `obj` has a key outside `known` (cheap: no allocation). */
+function hasExtraFields(obj: Obj, known: ReadonlySet<string>): boolean {
+  for (const k in obj) if (!known.has(k)) return true;
+  return false;
+}
+
 /** Fields outside the schema are ignored (room for comments and later fields) but still bounded. */
 function checkExtraFields(obj: Obj, known: ReadonlySet<string>, base: string, depth: number): void {
   let walker: JsonWalker | null = null;
@@ -279,7 +296,7 @@ function checkExtraFields(obj: Obj, known: ReadonlySet<string>, base: string, de
     const v = obj[k];
     if (typeof v !== "object" || v === null) continue;
     walker ??= new JsonWalker(false);
-    walker.walk(v, joinPath(base, k), depth + 1);
+    walker.run(v, joinPath(base, k), depth + 1);
   }
 }
 
@@ -301,7 +318,7 @@ function parseJsonText(text: string): unknown {
 export function parseBook(input: unknown): Book {
   const doc = typeof input === "string" ? parseJsonText(input) : input;
   if (!isRecord(doc)) {
-    fail("E_TYPE", "", `a book is an object with "valuationTime", "markets" and "instruments", not ${describe(doc)}: wrap those fields in { }`);
+    fail("E_TYPE", "", `a book is an object, not ${describe(doc)}: give { "valuationTime": …, "markets": { … }, "instruments": [ … ] }`);
   }
   checkExtraFields(doc, ROOT_KEYS, "", 1);
 
@@ -424,7 +441,7 @@ function parseInstrument(v: unknown, base: string, valuationTime: number, market
   const k = kind ?? parsed?.kind ?? need("kind", `one of ${KIND_VALUES}`);
   const u = underlying ?? parsed?.underlying ?? need("underlying", `the underlying's symbol, such as "BTC"`);
   if (!Object.prototype.hasOwnProperty.call(markets, u)) {
-    fail("E_UNKNOWN_MARKET", at(underlying, "underlying"), `the underlying ${JSON.stringify(u)} has no market: add it to "markets" with its index price, such as "${u}": { "index": 77081.8 }`);
+    fail("E_UNKNOWN_MARKET", at(underlying, "underlying"), `the underlying ${JSON.stringify(u)} has no market: add ${JSON.stringify(u)}: { "index": <its index price in USD> } to "markets"`);
   }
   // A user's own id defaults to linear (USD-quoted); a Deribit name says which it is.
   const s = settlement ?? parsed?.settlement ?? "linear";
@@ -478,50 +495,57 @@ function unpriced(asset: string, path: string, what: string, markets: Record<str
   fail("E_UNKNOWN_ASSET", path, `${what} ${JSON.stringify(asset)} has no price: ${fix}`);
 }
 
+// Per-account paths are built only when something is wrong: a big book has 10⁵ accounts.
+const accountPath = (a: number, field: string): string => `accounts[${a}].${field}`;
+
 function parseAccounts(v: unknown, markets: Record<string, Market>, index: Map<string, number>): Account[] {
   if (v === undefined) return [];
   const src = readArray(v, "accounts", `a list of accounts, such as [{ "id": "alice", "positions": { "BTC-PERPETUAL": 100 } }]`);
   const out: Account[] = new Array(src.length);
   const seen = new Map<string, number>();
   for (let a = 0; a < src.length; a++) {
-    const base = `accounts[${a}]`;
-    const acc = readRecord(src[a], base, `an account, such as { "id": "alice", "positions": { "BTC-PERPETUAL": 100 } }`);
-    checkExtraFields(acc, ACCOUNT_KEYS, base, 3);
-    const id = readString(acc.id, `${base}.id`, `the account's id, such as "alice"`);
+    const raw = src[a];
+    const acc = isRecord(raw) ? raw
+      : readRecord(raw, `accounts[${a}]`, `an account, such as { "id": "alice", "positions": { "BTC-PERPETUAL": 100 } }`);
+    if (hasExtraFields(acc, ACCOUNT_KEYS)) checkExtraFields(acc, ACCOUNT_KEYS, `accounts[${a}]`, 3);
+    const id = typeof acc.id === "string" && acc.id !== "" ? acc.id
+      : readString(acc.id, accountPath(a, "id"), `the account's id, such as "alice"`);
     const first = seen.get(id);
     if (first !== undefined) {
-      fail("E_DUPLICATE_ID", `${base}.id`, `"${id}" is already the id of accounts[${first}]: give each account its own id, or merge the two`);
+      fail("E_DUPLICATE_ID", accountPath(a, "id"), `${JSON.stringify(id)} is already the id of accounts[${first}]: give each account its own id, or merge the two`);
     }
     seen.set(id, a);
 
     let currency = "USD";
     if (acc.currency !== undefined) {
-      currency = readString(acc.currency, `${base}.currency`, `the margin currency, "USD" or a coin such as "BTC"`);
-      if (!isPriced(currency, markets)) unpriced(currency, `${base}.currency`, "the margin currency", markets);
+      currency = readString(acc.currency, accountPath(a, "currency"), `the margin currency, "USD" or a coin such as "BTC"`);
+      if (!isPriced(currency, markets)) unpriced(currency, accountPath(a, "currency"), "the margin currency", markets);
     }
     out[a] = {
       id,
       currency,
-      collateral: parseCollateral(acc.collateral, `${base}.collateral`, markets),
-      positions: parsePositions(acc.positions, `${base}.positions`, index),
-      orders: parsePositions(acc.orders, `${base}.orders`, index),
+      collateral: parseCollateral(acc.collateral, a, markets),
+      positions: parsePositions(acc.positions, a, "positions", index),
+      orders: parsePositions(acc.orders, a, "orders", index),
     };
   }
   return out;
 }
 
-function parseCollateral(v: unknown, path: string, markets: Record<string, Market>): Record<string, number> {
+function parseCollateral(v: unknown, a: number, markets: Record<string, Market>): Record<string, number> {
   const out: Record<string, number> = {};
   if (v === undefined) return out;
-  const src = readRecord(v, path, `an object of asset → amount, such as { "USDC": 250000, "BTC": 1.2 }`);
-  for (const asset of Object.keys(src)) {
+  const src = isRecord(v) ? v
+    : readRecord(v, accountPath(a, "collateral"), `an object of asset → amount, such as { "USDC": 250000, "BTC": 1.2 }`);
+  for (const asset in src) {
     const amount = src[asset];
     // Negative amounts are allowed: they are borrowed (a loan against the account's other assets).
     if (typeof amount !== "number" || amount - amount !== 0) {
-      wrongNumber(amount, joinPath(path, asset), `the amount of ${asset} in coins (negative if borrowed), such as 1.2`);
+      wrongNumber(amount, joinPath(accountPath(a, "collateral"), asset), `the amount of ${asset} in coins (negative if borrowed), such as 1.2`);
     }
-    if (!ASSET_SYMBOL.test(asset) || !isPriced(asset, markets)) {
-      unpriced(asset, joinPath(path, asset), "the collateral asset", markets);
+    // Priced assets are stablecoins or market keys, whose names were checked: safe object keys.
+    if (!isPriced(asset, markets)) {
+      unpriced(asset, joinPath(accountPath(a, "collateral"), asset), "the collateral asset", markets);
     }
     out[asset] = amount + 0;
   }
@@ -529,18 +553,17 @@ function parseCollateral(v: unknown, path: string, markets: Record<string, Marke
 }
 
 /** Instrument id → signed contracts; zero quantities are dropped. The hot loop of big books. */
-function parsePositions(v: unknown, path: string, index: Map<string, number>): Position[] {
-  if (v === undefined) return [];
-  const src = readRecord(v, path, `an object of instrument id → quantity in contracts, such as { "BTC-PERPETUAL": -100 }`);
-  const keys = Object.keys(src);
+function parsePositions(v: unknown, a: number, field: string, index: Map<string, number>): Position[] {
   const out: Position[] = [];
-  for (let k = 0; k < keys.length; k++) {
-    const instrument = keys[k]!;
+  if (v === undefined) return out;
+  const src = isRecord(v) ? v
+    : readRecord(v, accountPath(a, field), `an object of instrument id → quantity in contracts, such as { "BTC-PERPETUAL": -100 }`);
+  for (const instrument in src) {
     const qty = src[instrument];
     if (typeof qty !== "number" || qty - qty !== 0) {
-      wrongNumber(qty, joinPath(path, instrument), "the signed quantity in contracts (negative = short), such as -5");
+      wrongNumber(qty, joinPath(accountPath(a, field), instrument), "the signed quantity in contracts (negative = short), such as -5");
     }
-    if (!index.has(instrument)) unknownInstrument(instrument, joinPath(path, instrument));
+    if (!index.has(instrument)) unknownInstrument(instrument, joinPath(accountPath(a, field), instrument));
     if (qty !== 0) out.push({ instrument, qty });
   }
   return out;
@@ -577,7 +600,7 @@ function parseRisk(v: unknown): Book["risk"] {
   let overrides: Record<string, unknown> = {};
   if (src.overrides !== undefined) {
     readRecord(src.overrides, "risk.overrides", `an object of parameters, such as { "mm_factor": 0.8, "BTC": { "price_range": 0.16 } }`);
-    overrides = new JsonWalker(true).walk(src.overrides, "risk.overrides", 3) as Record<string, unknown>;
+    overrides = new JsonWalker(true).run(src.overrides, "risk.overrides", 3) as Record<string, unknown>;
   }
   return { presets, overrides };
 }

@@ -1,0 +1,274 @@
+/**
+ * Every error code the book parser raises: the code, the JSON path of the offending field, and a
+ * sentence that says what is wrong and what to do.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseBook } from "../src/book/index.js";
+import { RiskError, type RiskErrorCode } from "../src/errors.js";
+import type { BookInput } from "../src/types.js";
+
+const EXAMPLE = readFileSync(new URL("./fixtures/books/design-example.json", import.meta.url), "utf8");
+
+/** A fresh valid book (the DESIGN §3 example) that a test may damage. */
+function book(): BookInput & Record<string, unknown> {
+  return JSON.parse(EXAMPLE);
+}
+function with_(edit: (b: any) => void): unknown {
+  const b = book();
+  edit(b);
+  return b;
+}
+
+// Words that start the "what to do" half of a message.
+const ACTION = /: .*\b(add|write|give|remove|use|set|fix|rename|keep|flatten|name|wrap|correct|check|merge|list)\b/;
+
+function expectError(input: unknown, code: RiskErrorCode, path: string): RiskError {
+  let caught: unknown;
+  try {
+    parseBook(input);
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, `expected ${code} at ${path}`).toBeInstanceOf(RiskError);
+  const err = caught as RiskError;
+  expect({ code: err.code, path: err.path }).toEqual({ code, path });
+  // "path: what is wrong: what to do", in words rather than a stack trace.
+  const prefix = path === "" ? "" : `${path}: `;
+  expect(err.message.startsWith(prefix)).toBe(true);
+  const sentence = err.message.slice(prefix.length);
+  expect(sentence.length).toBeGreaterThan(25);
+  expect(sentence).toMatch(ACTION);
+  expect(sentence).not.toMatch(/undefined|\[object Object\]|NaN is not a number/);
+  expect(err.toJSON()).toEqual({ code, path, message: err.message });
+  return err;
+}
+
+describe("the example book is valid", () => {
+  it("parses", () => {
+    expect(parseBook(EXAMPLE).instruments).toHaveLength(7);
+  });
+});
+
+describe("E_JSON", () => {
+  it("text that is not JSON", () => {
+    expectError('{ "valuationTime": 1, }', "E_JSON", "");
+    expectError("", "E_JSON", "");
+  });
+  it("nesting deeper than 64 levels", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 70; i++) deep = { x: deep };
+    const err = expectError(with_((b) => (b.risk.overrides = { deep })), "E_JSON", `risk.overrides.deep${".x".repeat(61)}`);
+    expect(err.message).toMatch(/64 levels/);
+    // Also in fields the parser otherwise ignores, and in JSON text.
+    expectError(JSON.stringify(with_((b) => (b.comment = deep))), "E_JSON", `comment${".x".repeat(63)}`);
+  });
+  it("64 levels are still accepted", () => {
+    const nest = (n: number): unknown => (n === 0 ? 1 : { x: nest(n - 1) });
+    // document (1) › risk (2) › overrides (3) › 61 nested objects: the deepest at level 64.
+    expect(() => parseBook(with_((b) => (b.risk.overrides = { deep: nest(61) })))).not.toThrow();
+    expectError(with_((b) => (b.risk.overrides = { deep: nest(62) })), "E_JSON", `risk.overrides.deep${".x".repeat(61)}`);
+  });
+  it("an object that refers to itself", () => {
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    expectError(with_((b) => (b.risk.overrides = loop)), "E_JSON", `risk.overrides${".self".repeat(62)}`);
+  });
+});
+
+describe("E_TYPE", () => {
+  it("a top level that is not an object", () => {
+    for (const v of [null, 42, [], "[1, 2]", '"text"', true, undefined]) expectError(v, "E_TYPE", "");
+  });
+  it("a number given as a string", () => {
+    const err = expectError(with_((b) => (b.instruments[0].strike = "120000")), "E_TYPE", "instruments[0].strike");
+    expect(err.message).toMatch(/without quotes/);
+  });
+  it("a wrong type anywhere", () => {
+    expectError(with_((b) => (b.markets.BTC.index = true)), "E_TYPE", "markets.BTC.index");
+    expectError(with_((b) => (b.markets = [])), "E_TYPE", "markets");
+    expectError(with_((b) => (b.instruments = {})), "E_TYPE", "instruments");
+    expectError(with_((b) => (b.instruments[2] = "BTC_USDC-PERPETUAL")), "E_TYPE", "instruments[2]");
+    expectError(with_((b) => (b.instruments[1].id = 7)), "E_TYPE", "instruments[1].id");
+    expectError(with_((b) => (b.instruments[1].kind = 1)), "E_TYPE", "instruments[1].kind");
+    expectError(with_((b) => (b.accounts[0].positions["BTC-PERPETUAL"] = null)), "E_TYPE", 'accounts[0].positions["BTC-PERPETUAL"]');
+    expectError(with_((b) => (b.accounts[1].collateral = [3])), "E_TYPE", "accounts[1].collateral");
+    expectError(with_((b) => (b.risk.preset = ["a"])), "E_TYPE", "risk.preset");
+    expectError(with_((b) => (b.risk.presets = ["standard", 3])), "E_TYPE", "risk.presets[1]");
+    expectError(with_((b) => (b.risk.overrides = "mm_factor=0.8")), "E_TYPE", "risk.overrides");
+    expectError(with_((b) => (b.risk.overrides.f = () => 1)), "E_TYPE", "risk.overrides.f");
+  });
+  it("a market key that is not an asset symbol", () => {
+    expectError(with_((b) => (b.markets["bad key!"] = { index: 1 })), "E_TYPE", 'markets["bad key!"]');
+  });
+});
+
+describe("E_REQUIRED", () => {
+  it("missing top-level fields", () => {
+    expectError(with_((b) => delete b.valuationTime), "E_REQUIRED", "valuationTime");
+    expectError(with_((b) => delete b.markets), "E_REQUIRED", "markets");
+    expectError(with_((b) => delete b.instruments), "E_REQUIRED", "instruments");
+  });
+  it("missing fields inside", () => {
+    const err = expectError(with_((b) => delete b.markets.ETH.index), "E_REQUIRED", "markets.ETH.index");
+    expect(err.message).toMatch(/add "index"/);
+    expectError(with_((b) => delete b.instruments[3].id), "E_REQUIRED", "instruments[3].id");
+    expectError(with_((b) => (b.instruments[3].id = "")), "E_REQUIRED", "instruments[3].id");
+    expectError(with_((b) => delete b.accounts[1].id), "E_REQUIRED", "accounts[1].id");
+    expectError(with_((b) => (b.risk = { presets: [] })), "E_REQUIRED", "risk.presets");
+  });
+  it("a field a Deribit name cannot give once the kind is overridden", () => {
+    expectError(with_((b) => (b.instruments[1].kind = "future")), "E_REQUIRED", "instruments[1].expiry");
+    expectError(
+      with_((b) => Object.assign(b.instruments[3], { kind: "option", vol: 0.5 })),
+      "E_REQUIRED", "instruments[3].right",
+    );
+  });
+});
+
+describe("E_NOT_FINITE", () => {
+  it("NaN and Infinity from JS objects", () => {
+    expectError(with_((b) => (b.markets.BTC.index = Infinity)), "E_NOT_FINITE", "markets.BTC.index");
+    expectError(with_((b) => (b.instruments[0].vol = NaN)), "E_NOT_FINITE", "instruments[0].vol");
+    expectError(with_((b) => (b.accounts[0].positions["BTC-PERPETUAL"] = NaN)), "E_NOT_FINITE", 'accounts[0].positions["BTC-PERPETUAL"]');
+    expectError(with_((b) => (b.accounts[0].collateral.BTC = -Infinity)), "E_NOT_FINITE", "accounts[0].collateral.BTC");
+    expectError(with_((b) => (b.valuationTime = NaN)), "E_NOT_FINITE", "valuationTime");
+    expectError(with_((b) => (b.risk.overrides.BTC.price_range = NaN)), "E_NOT_FINITE", "risk.overrides.BTC.price_range");
+  });
+});
+
+describe("E_RANGE", () => {
+  it("vol out of (0, 10]", () => {
+    const err = expectError(with_((b) => (b.instruments[0].vol = 62.46)), "E_RANGE", "instruments[0].vol");
+    expect(err.message).toMatch(/0\.6246/);
+    expectError(with_((b) => (b.instruments[6].vol = 0)), "E_RANGE", "instruments[6].vol");
+    expectError(with_((b) => (b.instruments[6].vol = -0.2)), "E_RANGE", "instruments[6].vol");
+  });
+  it("rate outside [-1, 1]", () => {
+    expectError(with_((b) => (b.markets.BTC.rate = 5)), "E_RANGE", "markets.BTC.rate");
+  });
+  it("contract size not positive", () => {
+    expectError(with_((b) => (b.instruments[6].contractSize = 0)), "E_RANGE", "instruments[6].contractSize");
+  });
+});
+
+describe("E_NEGATIVE_PRICE", () => {
+  it("index, forward and strike must be positive", () => {
+    expectError(with_((b) => (b.markets.BTC.index = 0)), "E_NEGATIVE_PRICE", "markets.BTC.index");
+    expectError(with_((b) => (b.markets.ETH.index = -3150)), "E_NEGATIVE_PRICE", "markets.ETH.index");
+    expectError(
+      with_((b) => (b.markets.BTC.forwards["2026-09-25T08:00:00Z"] = -1)),
+      "E_NEGATIVE_PRICE", 'markets.BTC.forwards["2026-09-25T08:00:00Z"]',
+    );
+    expectError(with_((b) => (b.instruments[6].strike = -90000)), "E_NEGATIVE_PRICE", "instruments[6].strike");
+  });
+});
+
+describe("E_TIME", () => {
+  it("times that cannot be read", () => {
+    expectError(with_((b) => (b.valuationTime = "yesterday")), "E_TIME", "valuationTime");
+    expectError(with_((b) => (b.valuationTime = "2026-13-01T00:00:00Z")), "E_TIME", "valuationTime");
+    expectError(with_((b) => (b.valuationTime = "2026-02-30")), "E_TIME", "valuationTime");
+    expectError(with_((b) => (b.valuationTime = 1e20)), "E_TIME", "valuationTime");
+    expectError(with_((b) => (b.instruments[6].expiry = "25/12/2026")), "E_TIME", "instruments[6].expiry");
+    expectError(
+      with_((b) => (b.markets.BTC.forwards = { "next friday": 77000 })),
+      "E_TIME", 'markets.BTC.forwards["next friday"]',
+    );
+  });
+});
+
+describe("E_INSTRUMENT_NAME", () => {
+  it("an id that is not a Deribit name and lacks the fields its kind needs", () => {
+    expectError(with_((b) => (b.instruments[6] = { id: "my-call", vol: 0.5 })), "E_INSTRUMENT_NAME", "instruments[6].kind");
+    expectError(with_((b) => delete b.instruments[6].underlying), "E_INSTRUMENT_NAME", "instruments[6].underlying");
+    expectError(with_((b) => delete b.instruments[6].strike), "E_INSTRUMENT_NAME", "instruments[6].strike");
+    expectError(with_((b) => delete b.instruments[6].right), "E_INSTRUMENT_NAME", "instruments[6].right");
+    const err = expectError(with_((b) => delete b.instruments[6].expiry), "E_INSTRUMENT_NAME", "instruments[6].expiry");
+    expect(err.message).toMatch(/"my-call" is not a Deribit name/);
+  });
+});
+
+describe("E_KIND", () => {
+  it("unknown kind, right or settlement", () => {
+    expectError(with_((b) => (b.instruments[6].kind = "swap")), "E_KIND", "instruments[6].kind");
+    const err = expectError(with_((b) => (b.instruments[6].right = "CALL")), "E_KIND", "instruments[6].right");
+    expect(err.message).toMatch(/lower case/);
+    expectError(with_((b) => (b.instruments[6].settlement = "quanto")), "E_KIND", "instruments[6].settlement");
+  });
+  it("spot must be linear", () => {
+    expectError(with_((b) => (b.instruments[5].settlement = "inverse")), "E_KIND", "instruments[5].settlement");
+  });
+});
+
+describe("E_DUPLICATE_ID", () => {
+  it("two instruments with one id", () => {
+    const err = expectError(with_((b) => b.instruments.push({ id: "BTC-PERPETUAL" })), "E_DUPLICATE_ID", "instruments[7].id");
+    expect(err.message).toMatch(/instruments\[1\]/);
+  });
+  it("two accounts with one id", () => {
+    expectError(with_((b) => (b.accounts[1].id = "alice")), "E_DUPLICATE_ID", "accounts[1].id");
+  });
+  it("two forward keys naming the same time", () => {
+    expectError(
+      with_((b) => (b.markets.BTC.forwards["1790323200000"] = 77400)),
+      "E_DUPLICATE_ID", "markets.BTC.forwards[\"1790323200000\"]",
+    );
+  });
+});
+
+describe("E_UNKNOWN_INSTRUMENT", () => {
+  it("a position or order naming an instrument the book does not list", () => {
+    const err = expectError(
+      with_((b) => (b.accounts[0].positions["ETH-PERPETUAL"] = 1)),
+      "E_UNKNOWN_INSTRUMENT", 'accounts[0].positions["ETH-PERPETUAL"]',
+    );
+    expect(err.message).toMatch(/add \{ "id": "ETH-PERPETUAL" \}/);
+    expectError(with_((b) => (b.accounts[1].orders.nope = 0)), "E_UNKNOWN_INSTRUMENT", "accounts[1].orders.nope");
+  });
+});
+
+describe("E_UNKNOWN_MARKET", () => {
+  it("an underlying with no market", () => {
+    expectError(with_((b) => b.instruments.push({ id: "SOL-PERPETUAL" })), "E_UNKNOWN_MARKET", "instruments[7].id");
+    expectError(with_((b) => (b.instruments[6].underlying = "SOL")), "E_UNKNOWN_MARKET", "instruments[6].underlying");
+  });
+});
+
+describe("E_MISSING_VOL", () => {
+  it("an option without vol", () => {
+    const err = expectError(with_((b) => delete b.instruments[0].vol), "E_MISSING_VOL", "instruments[0].vol");
+    expect(err.message).toBe('instruments[0].vol: an option needs a volatility: add "vol" as a decimal such as 0.55');
+  });
+});
+
+describe("E_EXPIRED", () => {
+  it("an expiry at or before valuationTime", () => {
+    expectError(with_((b) => (b.valuationTime = "2026-09-25T08:00:00Z")), "E_EXPIRED", "instruments[0].id");
+    expectError(with_((b) => (b.instruments[6].expiry = "2026-08-22T15:33:51Z")), "E_EXPIRED", "instruments[6].expiry");
+  });
+});
+
+describe("E_UNKNOWN_ASSET", () => {
+  it("collateral or currency without a price", () => {
+    expectError(with_((b) => (b.accounts[0].collateral.SOL = 10)), "E_UNKNOWN_ASSET", "accounts[0].collateral.SOL");
+    expectError(with_((b) => (b.accounts[1].currency = "EUR")), "E_UNKNOWN_ASSET", "accounts[1].currency");
+    const err = expectError(with_((b) => (b.accounts[1].currency = "btc")), "E_UNKNOWN_ASSET", "accounts[1].currency");
+    expect(err.message).toMatch(/"BTC"/);
+  });
+});
+
+describe("E_CAPACITY", () => {
+  it("overrides that expand to more than a million values (shared sub-objects)", () => {
+    let node: unknown = 1;
+    for (let i = 0; i < 21; i++) node = { a: node, b: node };
+    expectError(with_((b) => (b.risk.overrides = { x: node })), "E_CAPACITY", "risk.overrides");
+  });
+});
+
+describe("after an error the parser is still usable", () => {
+  it("parses a valid book next", () => {
+    expect(() => parseBook(with_((b) => (b.markets.BTC.index = -1)))).toThrow(RiskError);
+    expect(parseBook(EXAMPLE).accounts).toHaveLength(2);
+  });
+});
