@@ -126,7 +126,7 @@ function accountGreeks(ctx: PresetContext, run: GridRun, k: number): AccountRepo
   ctx.table.buckets.forEach((b, bi) => {
     if (!held.has(bi)) return;
     const g = run.greeks.subarray((k * B + bi) * N_GREEKS, (k * B + bi + 1) * N_GREEKS);
-    const row = { underlying: b.underlying, expiry: b.expiry === null ? "perpetual" : new Date(b.expiry).toISOString(), ...zeroGreeks() };
+    const row = { underlying: b.underlying, expiry: b.spot ? "spot" : b.expiry === null ? "perpetual" : new Date(b.expiry).toISOString(), ...zeroGreeks() };
     const u = (byUnderlying[b.underlying] ??= zeroGreeks());
     GREEKS.forEach((name, j) => {
       row[name] = g[j];

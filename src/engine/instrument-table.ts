@@ -15,7 +15,11 @@ export interface GreekBucket {
   underlying: string;
   /** Epoch ms, or null for spot and perpetuals. */
   expiry: number | null;
-  /** "BTC" + " 2026-09-25" or " perpetual". */
+  /** Spot holdings have their own bucket: they never roll. */
+  spot: boolean;
+  /** Years to expiry (0 for spot and perpetuals). */
+  tau: number;
+  /** "BTC 2026-09-25", "BTC perpetual" or "BTC spot". */
   label: string;
 }
 
@@ -88,15 +92,15 @@ export function buildInstrumentTable(book: Book): InstrumentTable {
     t.vol[i] = isOption ? x.vol! : 0;
     t.size[i] = x.contractSize;
     t.dFdS[i] = F / m.index;
-    const key = `${x.underlying}|${x.expiry ?? "perp"}`;
+    const when = x.kind === "spot" ? "spot" : x.expiry === undefined ? "perpetual" : new Date(x.expiry).toISOString().slice(0, 10);
+    const key = `${x.underlying}|${x.kind === "spot" ? "spot" : x.expiry ?? "perp"}`;
     let b = bucketIndex.get(key);
     if (b === undefined) {
       b = t.buckets.length;
       bucketIndex.set(key, b);
       t.buckets.push({
-        underlying: x.underlying,
-        expiry: x.expiry ?? null,
-        label: `${x.underlying} ${x.expiry === undefined ? "perpetual" : new Date(x.expiry).toISOString().slice(0, 10)}`,
+        underlying: x.underlying, expiry: x.expiry ?? null, spot: x.kind === "spot", tau: T,
+        label: `${x.underlying} ${when}`,
       });
     }
     t.bucketOf[i] = b;
