@@ -18,6 +18,7 @@ import type {
   AccountReport, AccountStatus, CapitalEfficiencyRow, GreekSet, InstrumentReport, Report, WorstLoss,
 } from "../report/types.js";
 import "../margin/presets.js";
+import { Session, type SessionOptions } from "../session/session.js";
 
 export interface EvaluateOptions {
   /** Portfolio presets to evaluate (besides standard's isolated and cross). Default: the book's risk.presets. */
@@ -43,6 +44,14 @@ export class Engine {
   /** Validate a book (JSON text or object) without evaluating it. */
   parse(input: string | BookInput | unknown): Book {
     return parseBook(input);
+  }
+
+  /**
+   * Open a tick session over a book (deribit-pm on every account): lay it out once, update markets,
+   * positions and collateral in place, re-evaluate without re-marshalling.
+   */
+  open(input: string | BookInput | unknown, options: SessionOptions = {}): Session {
+    return new Session(this, this.kernel, parseBook(input), options);
   }
 
   /** Prepare the shared context presets and finer calls work on. */

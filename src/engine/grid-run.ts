@@ -91,6 +91,7 @@ export function runGrid(
     nInst: n, nScen: S, nFactors: t.underlyings.length, nAcc: layout.ids.length,
     nPos: layout.posQty.length, nGroups: G, nBuckets: Math.max(1, t.buckets.length),
   };
+  kernel.owner = null;
   const v = kernel.reserve(dims);
   v.kind.set(t.kind);
   v.factor.set(t.underlyingOf);

@@ -112,6 +112,11 @@ export interface KernelViews {
 export interface Kernel {
   readonly backend: BackendName;
   /**
+   * Who laid out the kernel's memory last. Users that keep state in kernel memory between calls (a
+   * tick session keeps its cube) set it to themselves and redo their layout when someone else took it.
+   */
+  owner?: object | null;
+  /**
    * Make room for `dims` and return views of exactly those lengths. Contents are kept when the
    * dimensions do not change; otherwise every input must be written again.
    */

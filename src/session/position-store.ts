@@ -1,0 +1,108 @@
+/**
+ * Positions of every account in CSR form with slack: account a owns slots [start[a], start[a] + cap[a])
+ * of which the first len[a] are used. A position update touches only its account; an account that
+ * outgrows its slots moves to the end of the arrays (its old slots become garbage, compacted when the
+ * garbage passes half of the arrays).
+ */
+export class PositionStore {
+  start: Int32Array;
+  len: Int32Array;
+  cap: Int32Array;
+  inst: Int32Array;
+  qty: Float64Array;
+  /** First free slot at the end. */
+  private top = 0;
+  private garbage = 0;
+
+  constructor(perAccount: ReadonlyArray<ReadonlyArray<{ inst: number; qty: number }>>, slack = 2) {
+    const n = perAccount.length;
+    this.start = new Int32Array(n);
+    this.len = new Int32Array(n);
+    this.cap = new Int32Array(n);
+    const total = perAccount.reduce((s, p) => s + p.length + slack, 0);
+    this.inst = new Int32Array(Math.max(16, total));
+    this.qty = new Float64Array(Math.max(16, total));
+    perAccount.forEach((list, a) => {
+      this.start[a] = this.top;
+      this.cap[a] = list.length + slack;
+      list.forEach((p) => this.push(a, p.inst, p.qty));
+      this.top += this.cap[a];
+    });
+  }
+
+  get accounts(): number {
+    return this.len.length;
+  }
+
+  /** Total positions in use. */
+  count(): number {
+    let n = 0;
+    for (let a = 0; a < this.len.length; a++) n += this.len[a];
+    return n;
+  }
+
+  /** Set account a's quantity of instrument i (0 removes it). */
+  set(a: number, i: number, qty: number): void {
+    const s = this.start[a];
+    for (let p = s; p < s + this.len[a]; p++) {
+      if (this.inst[p] !== i) continue;
+      if (qty !== 0) {
+        this.qty[p] = qty;
+        return;
+      }
+      // Remove: keep the order of the others (summation order stays that of the book).
+      this.inst.copyWithin(p, p + 1, s + this.len[a]);
+      this.qty.copyWithin(p, p + 1, s + this.len[a]);
+      this.len[a]--;
+      return;
+    }
+    if (qty === 0) return;
+    if (this.len[a] === this.cap[a]) this.relocate(a, Math.max(4, this.cap[a] * 2));
+    this.push(a, i, qty);
+  }
+
+  private push(a: number, i: number, qty: number): void {
+    const p = this.start[a] + this.len[a]++;
+    this.inst[p] = i;
+    this.qty[p] = qty;
+  }
+
+  private relocate(a: number, newCap: number): void {
+    if (this.top + newCap > this.inst.length) this.grow(this.top + newCap);
+    const s = this.start[a];
+    this.inst.copyWithin(this.top, s, s + this.len[a]);
+    this.qty.copyWithin(this.top, s, s + this.len[a]);
+    this.garbage += this.cap[a];
+    this.start[a] = this.top;
+    this.cap[a] = newCap;
+    this.top += newCap;
+    if (this.garbage > this.top / 2) this.compact();
+  }
+
+  private grow(min: number): void {
+    const size = Math.max(min, this.inst.length * 2);
+    const inst = new Int32Array(size);
+    const qty = new Float64Array(size);
+    inst.set(this.inst);
+    qty.set(this.qty);
+    this.inst = inst;
+    this.qty = qty;
+  }
+
+  private compact(): void {
+    const inst = new Int32Array(this.inst.length);
+    const qty = new Float64Array(this.qty.length);
+    let top = 0;
+    for (let a = 0; a < this.len.length; a++) {
+      const s = this.start[a];
+      inst.set(this.inst.subarray(s, s + this.len[a]), top);
+      qty.set(this.qty.subarray(s, s + this.len[a]), top);
+      this.start[a] = top;
+      top += this.cap[a];
+    }
+    this.inst = inst;
+    this.qty = qty;
+    this.top = top;
+    this.garbage = 0;
+  }
+}

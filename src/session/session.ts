@@ -1,0 +1,397 @@
+/**
+ * A tick session (issue 7): an exchange keeps every account in one engine and recomputes every
+ * margin on each index tick. The book is laid out once; updates change the columns in place;
+ * `evaluate()` runs the instrument pass once (the cube), the account pass in chunks of accounts
+ * (CSR positions), and the deribit-pm reduction per account over the chunk's group sums.
+ *
+ * Futures and perpetuals are marked to market on every index update: the variation margin of each
+ * position (linear: size·(F' − F) USD; inverse: size·(1/F − 1/F') coin) is booked to the account's
+ * collateral in the settlement currency, and the contract's reference level moves to the new forward,
+ * exactly as the full evaluate path sees a book (zero mark value for futures). That pass over the
+ * positions of the moved underlying is the only per-position work of an index tick outside the kernel.
+ * Haircut weights are taken when the session opens and when collateral is set (not on every tick).
+ */
+import { type Dims, type Kernel, KIND_DELTA1_INVERSE, KIND_OPTION_INVERSE, KIND_OPTION_LINEAR, N_GREEKS } from "../kernel/abi.js";
+import { RiskError } from "../errors.js";
+import type { Account, Book } from "../types.js";
+import { STABLECOINS } from "../types.js";
+import { buildInstrumentTable, type InstrumentTable } from "../engine/instrument-table.js";
+import { volMultiplier, type ScenarioSet } from "../scenarios/scenario-set.js";
+import { pmParamsFor, pmScenarioSet } from "../margin/deribit-pm/index.js";
+import { collateralLines } from "../margin/collateral.js";
+import type { AccountReport } from "../report/types.js";
+import type { Engine } from "../engine/engine.js";
+import { PositionStore } from "./position-store.js";
+import { pmTickAccount, type PmTickResult, type TickAccount, type TickMarket, tickGroup } from "./pm-tick.js";
+
+export const STATUS_CODES = ["healthy", "restricted", "liquidation", "bankrupt"] as const;
+
+export interface SessionResult {
+  ids: readonly string[];
+  /** Account currency amounts, one per account in book order. */
+  initial: Float64Array;
+  maintenance: Float64Array;
+  equity: Float64Array;
+  /** Index into STATUS_CODES. */
+  status: Uint8Array;
+}
+
+export interface SessionOptions {
+  /** Accounts per account-pass chunk (bounds the kernel's output memory). */
+  chunk?: number;
+}
+
+const DEFAULT_CHUNK = 4096;
+
+export class Session {
+  private book: Book;
+  private table: InstrumentTable;
+  private set: ScenarioSet;
+  private market: TickMarket;
+  private mmFactor: number;
+  private mmp: number;
+  private store: PositionStore;
+  private accountIndex: Map<string, number>;
+  private tick: TickAccount[];
+  private weights: Map<string, number>[];
+  private volMult: Float64Array;
+  private dims: Dims | null = null;
+  private cubeFresh = false;
+  private dirty: Set<number> | null = null;
+  private result: SessionResult;
+  private closed = false;
+  private readonly chunk: number;
+
+  constructor(private readonly engine: Engine, private readonly kernel: Kernel, book: Book, opts: SessionOptions = {}) {
+    this.chunk = opts.chunk ?? DEFAULT_CHUNK;
+    // Own copies: the session mutates markets, vols, positions and collateral.
+    this.book = structuredClone(book);
+    this.table = buildInstrumentTable(this.book);
+    const t = this.table;
+    const paramsFor = pmParamsFor(this.book.risk.overrides);
+    const shapes = new Set(t.underlyings.map((u) => {
+      const p = paramsFor(u);
+      return [p.short_term_vega_power, p.long_term_vega_power, p.vol_shock_dte_floor_days, p.buckets_count].join();
+    }));
+    if (shapes.size > 1) {
+      throw new RiskError("E_PRESET", "risk.overrides", "a session needs the same deribit-pm bucket count and vol term structure for every underlying");
+    }
+    this.set = pmScenarioSet(t.underlyings, new Set(t.underlyings), paramsFor);
+    const global = paramsFor("");
+    this.mmFactor = global.mm_factor;
+    this.mmp = global.mmp_margin;
+    this.market = {
+      index: Float64Array.from(t.underlyings, (u) => this.book.markets[u].index),
+      mult: this.set.mult, nScen: this.set.nScen,
+      params: t.underlyings.map(paramsFor), buckets: t.buckets,
+      bucketFactor: Int32Array.from(t.buckets, (b) => t.underlyings.indexOf(b.underlying)),
+    };
+    this.volMult = Float64Array.from(t.dte, (d) => volMultiplier(d, this.set.termStructure));
+    this.accountIndex = new Map(this.book.accounts.map((a, k) => [a.id, k]));
+    this.store = new PositionStore(this.book.accounts.map((a) => a.positions.map((p) => ({ inst: t.indexOf.get(p.instrument)!, qty: p.qty }))));
+    this.tick = this.book.accounts.map((a) => this.tickAccount(a));
+    this.weights = this.book.accounts.map((a) => this.haircutWeights(a));
+    const n = this.book.accounts.length;
+    this.result = {
+      ids: this.book.accounts.map((a) => a.id), initial: new Float64Array(n), maintenance: new Float64Array(n),
+      equity: new Float64Array(n), status: new Uint8Array(n),
+    };
+  }
+
+  // ── updates ────────────────────────────────────────────────────────────────────────────────
+
+  /** New index of an underlying: its forwards move in proportion; futures keep their reference level. */
+  setIndex(underlying: string, price: number): void {
+    this.live();
+    const f = this.table.underlyings.indexOf(underlying);
+    if (f < 0) throw new RiskError("E_UNKNOWN_MARKET", "underlying", `no market "${underlying}" in this session`);
+    if (!(price > 0) || !Number.isFinite(price)) throw new RiskError("E_NEGATIVE_PRICE", "price", "an index must be a positive finite number");
+    const m = this.book.markets[underlying];
+    const ratio = price / m.index;
+    m.index = price;
+    for (const [k, v] of m.forwards) m.forwards.set(k, v * ratio);
+    const t = this.table;
+    const vm = new Float64Array(t.instruments.length);
+    let anyFutures = false;
+    for (let i = 0; i < t.instruments.length; i++) {
+      if (t.underlyingOf[i] !== f) continue;
+      const F0 = t.fwd[i];
+      const F1 = F0 * ratio;
+      t.fwd[i] = F1;
+      const x = t.instruments[i];
+      if (x.kind === "future" || x.kind === "perpetual") {
+        vm[i] = x.settlement === "inverse" ? t.size[i] * (1 / F0 - 1 / F1) : t.size[i] * (F1 - F0);
+        t.strike[i] = F1;
+        anyFutures = true;
+      }
+    }
+    if (anyFutures) this.bookVariationMargin(f, vm);
+    this.market.index[f] = price;
+    this.cubeFresh = false;
+  }
+
+  setVol(instrumentId: string, vol: number): void {
+    this.live();
+    const i = this.instrument(instrumentId);
+    if (this.table.instruments[i].kind !== "option") throw new RiskError("E_KIND", "instrumentId", `${instrumentId} is not an option`);
+    if (!(vol > 0 && vol <= 10)) throw new RiskError("E_RANGE", "vol", "a volatility must be a decimal in (0, 10]");
+    this.table.vol[i] = vol;
+    this.table.instruments[i].vol = vol;
+    this.cubeFresh = false;
+  }
+
+  /** Set a position (contracts; 0 closes it). Touches only this account. */
+  setPosition(accountId: string, instrumentId: string, qty: number): void {
+    this.live();
+    const a = this.account(accountId);
+    const i = this.instrument(instrumentId);
+    if (!Number.isFinite(qty)) throw new RiskError("E_NOT_FINITE", "qty", "a quantity must be a finite number");
+    this.store.set(a, i, qty);
+    this.markDirty(a);
+  }
+
+  setCollateral(accountId: string, asset: string, amount: number): void {
+    this.live();
+    const a = this.account(accountId);
+    if (!Number.isFinite(amount)) throw new RiskError("E_NOT_FINITE", "amount", "a collateral amount must be a finite number");
+    if (!this.book.markets[asset] && !STABLECOINS.has(asset)) {
+      throw new RiskError("E_UNKNOWN_ASSET", "asset", `collateral asset "${asset}" has no market in this session`);
+    }
+    const acct = this.book.accounts[a];
+    if (amount === 0) delete acct.collateral[asset];
+    else acct.collateral[asset] = amount;
+    this.tick[a] = this.tickAccount(acct);
+    this.weights[a] = this.haircutWeights(acct);
+    this.markDirty(a);
+  }
+
+  // ── evaluation ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * IM, MM, equity and status of every account (deribit-pm). After market updates every account is
+   * recomputed; after position/collateral updates only the accounts touched.
+   */
+  evaluate(): SessionResult {
+    this.live();
+    if (this.kernel.owner !== this) this.cubeFresh = false; // someone else used the kernel since
+    const n = this.book.accounts.length;
+    let todo: number[] | null = null;
+    if (this.cubeFresh && this.dirty) todo = [...this.dirty].sort((x, y) => x - y);
+    else if (this.cubeFresh && !this.dirty) return this.result;
+    if (!this.cubeFresh) this.instrumentPass(this.maxChunkPositions(null));
+    const list = todo ?? Array.from({ length: n }, (_, k) => k);
+    if (todo && this.maxChunkPositions(todo) > this.dims!.nPos) this.instrumentPass(this.maxChunkPositions(todo));
+    for (let c = 0; c < list.length; c += this.chunk) this.accountChunk(list.slice(c, c + this.chunk));
+    this.dirty = null;
+    return this.result;
+  }
+
+  /** The full report of one account through the engine's evaluate path (all presets of the book). */
+  report(accountId: string): AccountReport {
+    this.live();
+    const k = this.account(accountId);
+    const one = this.accountBook(k);
+    return this.engine.evaluateBook(one, { presets: ["deribit-pm"] }).accounts[0];
+  }
+
+  /** The session's current book (futures' variation margin booked as collateral). */
+  snapshot(): Book {
+    const b = this.accountBook(-1);
+    return b;
+  }
+
+  /** Bytes of kernel memory plus the session's own arrays. */
+  memoryBytes(): number {
+    return this.kernel.memoryBytes() + this.store.inst.byteLength + this.store.qty.byteLength;
+  }
+
+  positions(): number {
+    return this.store.count();
+  }
+
+  close(): void {
+    this.closed = true;
+    // Give the kernel's memory back to a small size so a later evaluation starts from the baseline.
+    this.kernel.reserve({ nInst: 1, nScen: 1, nFactors: 1, nAcc: 1, nPos: 1, nGroups: 1, nBuckets: 1 });
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────
+
+  private live(): void {
+    if (this.closed) throw new RiskError("E_STATE", "session", "this session is closed: open a new one");
+  }
+
+  private account(id: string): number {
+    const k = this.accountIndex.get(id);
+    if (k === undefined) throw new RiskError("E_UNKNOWN_INSTRUMENT", "accountId", `no account "${id}" in this session`);
+    return k;
+  }
+
+  private instrument(id: string): number {
+    const i = this.table.indexOf.get(id);
+    if (i === undefined) throw new RiskError("E_UNKNOWN_INSTRUMENT", "instrumentId", `no instrument "${id}" in this session`);
+    return i;
+  }
+
+  private markDirty(a: number): void {
+    if (!this.cubeFresh) return; // everything is recomputed anyway
+    (this.dirty ??= new Set()).add(a);
+  }
+
+  private tickAccount(a: Account): TickAccount {
+    const t = this.table;
+    const coin = new Float64Array(t.underlyings.length);
+    let fixed = 0;
+    for (const [asset, amt] of Object.entries(a.collateral)) {
+      const f = t.underlyings.indexOf(asset);
+      if (f >= 0) coin[f] += amt;
+      else fixed += amt; // stablecoins at 1 USD
+    }
+    return { currencyFactor: t.underlyings.indexOf(a.currency), coinCollateral: coin, fixedCollateralUsd: fixed };
+  }
+
+  /** Adds Σ qty × vm[i] of every account's futures on factor f to its collateral. */
+  private bookVariationMargin(f: number, vm: Float64Array): void {
+    const t = this.table;
+    const st = this.store;
+    const coin = t.underlyings[f];
+    for (let a = 0; a < st.accounts; a++) {
+      let usd = 0;
+      let coins = 0;
+      for (let p = st.start[a]; p < st.start[a] + st.len[a]; p++) {
+        const i = st.inst[p];
+        if (vm[i] === 0) continue;
+        if (t.kind[i] === KIND_DELTA1_INVERSE) coins += st.qty[p] * vm[i];
+        else usd += st.qty[p] * vm[i];
+      }
+      if (usd === 0 && coins === 0) continue;
+      const coll = this.book.accounts[a].collateral;
+      if (usd !== 0) {
+        coll.USD = (coll.USD ?? 0) + usd;
+        this.tick[a].fixedCollateralUsd += usd;
+      }
+      if (coins !== 0) {
+        coll[coin] = (coll[coin] ?? 0) + coins;
+        this.tick[a].coinCollateral[f] += coins;
+      }
+    }
+  }
+
+  /** Haircut weight per collateral asset at the session's opening prices (re-evaluated on collateral updates). */
+  private haircutWeights(a: Account): Map<string, number> {
+    return new Map(collateralLines(this.book, a, this.book.risk.overrides).map((l) => [l.asset, l.weight]));
+  }
+
+  private maxChunkPositions(list: number[] | null): number {
+    const n = list ? list.length : this.book.accounts.length;
+    let max = 1;
+    for (let c = 0; c < n; c += this.chunk) {
+      let p = 0;
+      for (let j = c; j < Math.min(n, c + this.chunk); j++) p += this.store.len[list ? list[j] : j];
+      max = Math.max(max, p);
+    }
+    return max;
+  }
+
+  private instrumentPass(nPosNeeded: number): void {
+    const t = this.table;
+    const nInst = t.instruments.length;
+    const S = this.set.nScen;
+    const U = t.underlyings.length;
+    const want: Dims = {
+      nInst, nScen: S, nFactors: U, nAcc: Math.min(this.chunk, Math.max(1, this.book.accounts.length)),
+      nPos: Math.max(nPosNeeded, this.dims?.nPos ?? 0), nGroups: 4 * U, nBuckets: Math.max(1, t.buckets.length),
+    };
+    this.kernel.owner = this;
+    const v = this.kernel.reserve(want);
+    this.dims = want;
+    v.kind.set(t.kind);
+    v.factor.set(t.underlyingOf);
+    v.cp.set(t.cp);
+    v.strike.set(t.strike);
+    v.tau.set(t.tau);
+    v.fwd.set(t.fwd);
+    v.df.set(t.df);
+    v.rate.set(t.rate);
+    v.vol.set(t.vol);
+    v.size.set(t.size);
+    v.dFdS.set(t.dFdS);
+    v.volMult.set(this.volMult);
+    for (let i = 0; i < nInst; i++) {
+      const k = t.kind[i];
+      v.group[i] = tickGroup(t.underlyingOf[i], k === KIND_OPTION_INVERSE || k === KIND_DELTA1_INVERSE, k === KIND_OPTION_INVERSE || k === KIND_OPTION_LINEAR);
+      v.bucket[i] = t.bucketOf[i];
+    }
+    v.mult.set(this.set.mult);
+    for (let k = 0; k < this.set.mult.length; k++) v.lnMult[k] = Math.log(this.set.mult[k]);
+    v.volShift.set(this.set.volShift);
+    v.volFloor.set(this.set.volFloor);
+    this.kernel.instrumentPass();
+    this.cubeFresh = true;
+  }
+
+  private accountChunk(accounts: number[]): void {
+    const d = this.dims!;
+    const v = this.kernel.views();
+    const st = this.store;
+    let p = 0;
+    for (let j = 0; j < d.nAcc; j++) {
+      v.accStart[j] = p;
+      if (j >= accounts.length) continue;
+      const a = accounts[j];
+      const s0 = st.start[a];
+      for (let q = 0; q < st.len[a]; q++) {
+        v.posInst[p] = st.inst[s0 + q];
+        v.posQty[p++] = st.qty[s0 + q];
+      }
+    }
+    v.accStart[d.nAcc] = p;
+    this.kernel.accountPass();
+    const w = this.kernel.views();
+    const G = d.nGroups;
+    const S = d.nScen;
+    const B = d.nBuckets;
+    const out: PmTickResult = { riskMatrixMargin: 0, positionsValue: 0 };
+    const r = this.result;
+    accounts.forEach((a, j) => {
+      const acct = this.tick[a];
+      pmTickAccount(this.market, acct, w.pnl, j * G * S, w.base, j * G, w.greeks, j * B * N_GREEKS, out);
+      const rmm = out.riskMatrixMargin;
+      const equity = this.haircutCollateral(a) + out.positionsValue;
+      const im = rmm + this.mmp;
+      const mm = this.mmFactor * rmm;
+      r.initial[a] = im;
+      r.maintenance[a] = mm;
+      r.equity[a] = equity;
+      r.status[a] = equity < 0 ? 3 : equity < mm ? 2 : equity < im ? 1 : 0;
+    });
+  }
+
+  /** Σ amount × price × haircut weight, in the account currency. */
+  private haircutCollateral(a: number): number {
+    const acct = this.tick[a];
+    const w = this.weights[a];
+    const index = this.market.index;
+    let usd = 0;
+    for (const [asset, amt] of Object.entries(this.book.accounts[a].collateral)) {
+      const f = this.table.underlyings.indexOf(asset);
+      usd += amt * (f >= 0 ? index[f] : 1) * (w.get(asset) ?? 1);
+    }
+    return usd / (acct.currencyFactor < 0 ? 1 : index[acct.currencyFactor]);
+  }
+
+  /** A book of account k (or all accounts when k < 0) as the session sees it now. */
+  private accountBook(k: number): Book {
+    const t = this.table;
+    const accountAt = (a: number): Account => {
+      const s0 = this.store.start[a];
+      const positions = [];
+      for (let q = 0; q < this.store.len[a]; q++) {
+        positions.push({ instrument: t.instruments[this.store.inst[s0 + q]].id, qty: this.store.qty[s0 + q] });
+      }
+      return { ...this.book.accounts[a], collateral: { ...this.book.accounts[a].collateral }, positions };
+    };
+    const accounts = k >= 0 ? [accountAt(k)] : this.book.accounts.map((_, a) => accountAt(a));
+    return { ...this.book, markets: structuredClone(this.book.markets), accounts };
+  }
+}
