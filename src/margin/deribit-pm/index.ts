@@ -1,0 +1,417 @@
+/**
+ * `deribit-pm`: Deribit portfolio margin (S:PM / X:PM), built on the kernel's scenario runs.
+ *
+ * Per underlying u (Deribit: per currency pair), with u's parameters (./params.ts):
+ *
+ * 1. Scenarios. Standard table: 2·buckets_count + 1 evenly spaced moves over ±price_range (9 with the
+ *    default 4), each under vol up / same / down. Vol shocks follow the term-structure power law
+ *    σ' = σ·(1 ± range·(30 / max(DTE, vol_shock_dte_floor_days))^power), power = short_term_vega_power
+ *    for DTE ≤ 30 d and long_term_vega_power beyond; up-shocked vols are floored at
+ *    min_volatility_for_shock_up. Extended table: −66 %, −33 %, +50 %, +100 %, +200 %, +300 %, +400 %,
+ *    +500 %, vol up only. All 27 + 8 scenarios run in one kernel pass (per-underlying grid: row u moves
+ *    only u). Standard entries are the account matrix (src/engine/account-matrix.ts): P&L in the account's
+ *    currency at the shocked prices — a coin-margined account sees an inverse contract's q·m/(1+m).
+ *
+ * 2. Extended entries, as read by a third party from Deribit's formula images (METHODOLOGIES §3) [S]:
+ *    only u's options are extended. Their P&L X at move m (vol up) is scaled to
+ *       adj = X × extended_table_factor × price_range/|m| × P_c(m)/P_c(edge)
+ *    (the last factor re-values the P&L at the ±price_range edge price of the account currency c; it
+ *    is Deribit's (1+m)/(1+sign(m)·price_range) for a coin-margined account of coin u and 1 otherwise),
+ *    then dampened toward zero by
+ *       d = min((max(|m|/price_range, 1) − 1) × extended_dampener / P_c(edge), |adj|)
+ *    (extended_dampener is in USD; /P_c(edge) turns it into the account currency). Everything else in
+ *    the row — futures, perpetuals, spot, collateral — is linear and is not extended: it contributes its
+ *    value at the same-side edge (±price_range, vol up) [V: Deribit's vectors show linear extended
+ *    entries equal to the edge values].
+ *
+ * 3. Aggregation (Deribit's aggregated_risk_vectors): losses as they are, gains × pnl_offset, each gain
+ *    capped at max_offsetable_pnl (USD). worst_case_u = max(0, −min over the 35 entries).
+ *
+ * 4. Add-ons, in coins of u, converted at the index (account currency):
+ *    - roll_shock_u = Σ_expiry max(min_annualised_move, e^{annualised_move_risk·T} − 1) × |Δ_expiry|,
+ *      perpetuals (T = 0) at min_annualised_move; spot holdings do not roll and are left out [S; matches
+ *      both published examples].
+ *    - delta_shock_u = |Δ_u| × min(max(|Δ_u| − delta_total_liq_shock_threshold/index, 0) × m_inc,
+ *      max_delta_shock), Δ_u = net delta of u's positions in coins [S: a third-party reading; zero in both
+ *      published examples, so unverified].
+ *
+ * 5. risk_matrix_margin = Σ_u (worst_case_u + roll_shock_u + delta_shock_u) + correlation_contingency.
+ *    Underlyings are combined by adding their own worst cases: every underlying is assumed to hit its
+ *    own worst scenario at the same time and no gain in one underlying offsets a loss in another. That
+ *    gives no diversification credit, so the correlation contingency Deribit charges against such credit
+ *    in X:PM is 0 here and reported as 0 (a conservative reading of X:PM; exact for S:PM and for
+ *    single-underlying accounts, which is what both published examples are).
+ *
+ * 6. IM = risk_matrix_margin + mmp_margin (override, account currency) + open_orders_margin, where
+ *    open_orders_margin = max(0, max over sides (all buy orders filled, all sell orders filled) of the
+ *    risk-matrix margin − risk_matrix_margin) when the account has orders. MM = mm_factor ×
+ *    risk_matrix_margin.
+ *
+ * Collateral other than the account's currency moves with its market inside the account matrix, so a
+ * USD account holding BTC carries BTC price risk in the BTC row (Deribit X:PM values cross collateral at
+ * its current price; haircuts apply to equity, src/margin/collateral.ts).
+ */
+import type { AccountMatrix } from "../../engine/account-matrix.js";
+import { accountMatrix } from "../../engine/account-matrix.js";
+import { type AccountsLayout, type GridRun, layoutAccounts, runGrid } from "../../engine/grid-run.js";
+import { RiskError } from "../../errors.js";
+import { emptyScenarioSet, type ScenarioSet } from "../../scenarios/scenario-set.js";
+import type { Account } from "../../types.js";
+import { resolveParams } from "../overrides.js";
+import { registerPreset } from "../registry.js";
+import type { MarginPreset, MarginResult, PresetContext, WorstScenario } from "../types.js";
+import { currencyUsd, type Held, netPositions, withOrders } from "../standard/positions.js";
+import {
+  DERIBIT_PM_DEFAULTS,
+  DERIBIT_PM_PER_UNDERLYING,
+  DERIBIT_PM_VERSION,
+  type DeribitPmParams,
+  EXTENDED_MOVES,
+} from "./params.js";
+
+export * from "./params.js";
+
+const fmtMove = (m: number) => `${m >= 0 ? "+" : ""}${+(m * 100).toFixed(4)}%`;
+const VOL_ROWS = ["up", "same", "down"] as const;
+
+/** Scenario layout of one underlying: standard table then the extended table. */
+export interface PmShape {
+  buckets: number;
+  /** Number of standard entries: (2·buckets + 1) × 3. */
+  nStd: number;
+  nScen: number;
+}
+
+export function pmShape(buckets: number): PmShape {
+  const nStd = (2 * buckets + 1) * 3;
+  return { buckets, nStd, nScen: nStd + EXTENDED_MOVES.length };
+}
+
+/** Relative spot move of scenario s for parameters p. */
+export function pmMove(p: DeribitPmParams, s: number): number {
+  const sh = pmShape(p.buckets_count);
+  if (s >= sh.nStd) return EXTENDED_MOVES[s - sh.nStd];
+  const j = Math.floor(s / 3);
+  return (p.price_range * (j - sh.buckets)) / sh.buckets;
+}
+
+/** Label of scenario s of underlying u. */
+export function pmLabel(p: DeribitPmParams, s: number): string {
+  const sh = pmShape(p.buckets_count);
+  if (s >= sh.nStd) return `${fmtMove(pmMove(p, s))} vol up (extended)`;
+  return `${fmtMove(pmMove(p, s))} vol ${VOL_ROWS[s % 3]}`;
+}
+
+/** Index of the standard entry (±price_range, vol up) on the side of move m. */
+export function edgeIndex(p: DeribitPmParams, m: number): number {
+  const b = p.buckets_count;
+  return (m < 0 ? 0 : 2 * b) * 3;
+}
+
+export function validatePmParams(p: DeribitPmParams, u: string): void {
+  const bad = (k: string, why: string) => {
+    const path = u ? `risk.overrides.${u}.${k}` : `risk.overrides.${k}`;
+    throw new RiskError("E_PRESET", path, `deribit-pm parameter "${k}" ${why}`);
+  };
+  if (!(p.price_range > 0 && p.price_range < 1)) bad("price_range", "must be in (0, 1)");
+  if (!(Number.isInteger(p.buckets_count) && p.buckets_count >= 1 && p.buckets_count <= 50)) {
+    bad("buckets_count", "must be an integer from 1 to 50");
+  }
+  if (!(p.mm_factor >= 0 && p.mm_factor <= 1)) bad("mm_factor", "must be in [0, 1] (MM ≤ IM)");
+  if (!(p.pnl_offset >= 0 && p.pnl_offset <= 1)) bad("pnl_offset", "must be in [0, 1]");
+  for (const k of [
+    "volatility_range_up", "volatility_range_down", "min_volatility_for_shock_up", "extended_table_factor",
+    "extended_dampener", "max_delta_shock", "delta_total_liq_shock_threshold", "m_inc", "annualised_move_risk",
+    "min_annualised_move", "max_offsetable_pnl", "mmp_margin", "short_term_vega_power", "long_term_vega_power",
+  ] as const) {
+    if (!(p[k] >= 0)) bad(k, "must be ≥ 0");
+  }
+  if (!(p.vol_shock_dte_floor_days > 0)) bad("vol_shock_dte_floor_days", "must be > 0");
+}
+
+export function pmParamsFor(overrides: Record<string, unknown>): (u: string) => DeribitPmParams {
+  const cache = new Map<string, DeribitPmParams>();
+  return (u) => {
+    let p = cache.get(u);
+    if (!p) {
+      p = resolveParams(DERIBIT_PM_DEFAULTS, overrides, u, DERIBIT_PM_PER_UNDERLYING);
+      validatePmParams(p, u);
+      cache.set(u, p);
+    }
+    return p;
+  };
+}
+
+/** The scenario set of underlyings `members` (other factors stay unshocked). */
+export function pmScenarioSet(factors: string[], members: ReadonlySet<string>, paramsFor: (u: string) => DeribitPmParams): ScenarioSet {
+  const first = paramsFor([...members][0]);
+  const sh = pmShape(first.buckets_count);
+  const set = emptyScenarioSet("deribit-pm", factors, sh.nScen, false);
+  set.termStructure = {
+    pShort: first.short_term_vega_power,
+    pLong: first.long_term_vega_power,
+    floorDays: first.vol_shock_dte_floor_days,
+  };
+  for (let s = 0; s < sh.nScen; s++) {
+    const ext = s >= sh.nStd;
+    set.kind[s] = ext ? "tail" : "regular";
+    set.label[s] = ext
+      ? `extended ${fmtMove(EXTENDED_MOVES[s - sh.nStd])} vol up`
+      : `bucket ${Math.floor(s / 3) - sh.buckets}/${sh.buckets} vol ${VOL_ROWS[s % 3]}`;
+  }
+  factors.forEach((u, f) => {
+    if (!members.has(u)) return;
+    const p = paramsFor(u);
+    for (let s = 0; s < sh.nScen; s++) {
+      const k = f * sh.nScen + s;
+      const dir = s >= sh.nStd ? 0 : s % 3; // 0 up, 1 same, 2 down
+      set.mult[k] = 1 + pmMove(p, s);
+      set.volShift[k] = dir === 0 ? p.volatility_range_up : dir === 2 ? -p.volatility_range_down : 0;
+      set.volFloor[k] = dir === 0 ? p.min_volatility_for_shock_up : 0;
+    }
+  });
+  return set;
+}
+
+/** Per-underlying breakdown of one account (account currency). */
+export interface PmUnderlying {
+  underlying: string;
+  /** Pre-aggregated risk vector (after extension/dampening, before pnl_offset). */
+  preAggregated: Float64Array;
+  /** Aggregated risk vector (gains × pnl_offset, capped). */
+  aggregated: Float64Array;
+  worstCase: number;
+  worstIndex: number;
+  rollShock: number;
+  deltaShock: number;
+  /** Net delta of u's positions, coins. */
+  delta: number;
+}
+
+export interface PmDetail {
+  riskMatrixMargin: number;
+  worstCase: number;
+  rollShock: number;
+  deltaShock: number;
+  correlationContingency: number;
+  underlyings: PmUnderlying[];
+  worst: WorstScenario | null;
+}
+
+/**
+ * Risk-matrix margin of `accounts` (laid out in `layout`, default: laid out here) under the parameters
+ * of `paramsFor`.
+ */
+export function riskMatrixMargins(
+  ctx: PresetContext,
+  accounts: readonly Account[],
+  paramsFor: (u: string) => DeribitPmParams,
+  layout: AccountsLayout = layoutAccounts(ctx.table, accounts),
+): PmDetail[] {
+  const { table } = ctx;
+  const factors = table.underlyings;
+  // Underlyings sharing a scenario-set shape (term structure and bucket count) run together.
+  const groups = new Map<string, Set<string>>();
+  for (const u of factors) {
+    const p = paramsFor(u);
+    const key = [p.short_term_vega_power, p.long_term_vega_power, p.vol_shock_dte_floor_days, p.buckets_count].join();
+    if (!groups.has(key)) groups.set(key, new Set());
+    groups.get(key)!.add(u);
+  }
+  const perAccount: PmUnderlying[][] = accounts.map(() => []);
+  const held: Held[][] = accounts.map((a) => netPositions(table, a.positions));
+  for (const members of groups.values()) {
+    const set = pmScenarioSet(factors, members, paramsFor);
+    const run = runGrid(ctx.kernel, table, layout, set, { keepCube: true });
+    accounts.forEach((a, k) => {
+      const m = accountMatrix(run, k, a);
+      factors.forEach((u, r) => {
+        if (members.has(u)) perAccount[k].push(underlyingRisk(ctx, run, m, r, u, a.currency, held[k], paramsFor(u)));
+      });
+    });
+  }
+  return perAccount.map((list) => {
+    list.sort((x, y) => factors.indexOf(x.underlying) - factors.indexOf(y.underlying));
+    let worstCase = 0;
+    let rollShock = 0;
+    let deltaShock = 0;
+    let worstU: PmUnderlying | null = null;
+    for (const x of list) {
+      worstCase += x.worstCase;
+      rollShock += x.rollShock;
+      deltaShock += x.deltaShock;
+      if (x.worstCase > 0 && (!worstU || x.worstCase > worstU.worstCase)) worstU = x;
+    }
+    const correlationContingency = 0;
+    const worst: WorstScenario | null = worstU
+      ? {
+        underlying: worstU.underlying,
+        scenario: worstU.worstIndex,
+        label: pmLabel(paramsFor(worstU.underlying), worstU.worstIndex),
+        pnl: worstU.aggregated[worstU.worstIndex],
+      }
+      : null;
+    return {
+      riskMatrixMargin: worstCase + rollShock + deltaShock + correlationContingency,
+      worstCase, rollShock, deltaShock, correlationContingency, underlyings: list, worst,
+    };
+  });
+}
+
+function underlyingRisk(
+  ctx: PresetContext,
+  run: GridRun,
+  m: AccountMatrix,
+  r: number,
+  u: string,
+  currency: string,
+  held: readonly Held[],
+  p: DeribitPmParams,
+): PmUnderlying {
+  const { table, book } = ctx;
+  const S = run.set.nScen;
+  const sh = pmShape(p.buckets_count);
+  const index = book.markets[u].index;
+  const cube = run.cube!;
+  const mult = (s: number) => run.set.mult[r * S + s];
+  // USD price of the account currency in row u, scenario s (s < 0: unshocked).
+  const acctIsU = currency === u;
+  const acctUsd0 = currencyUsd(book, currency);
+  const pc = (s: number) => (acctIsU && s >= 0 ? index * mult(s) : acctUsd0);
+
+  // u's options: value in USD at scenario s (s < 0: marks), for the extended table.
+  const options: Held[] = [];
+  let delta = 0;
+  const deltaByExpiry = new Map<number, { tau: number; delta: number }>();
+  for (const h of held) {
+    const x = table.instruments[h.inst];
+    if (x.underlying !== u) continue;
+    const d = h.qty * run.delta[h.inst];
+    delta += d;
+    if (x.kind === "option") options.push(h);
+    if (x.kind === "spot") continue;
+    const key = x.expiry ?? 0;
+    const e = deltaByExpiry.get(key) ?? { tau: table.tau[h.inst], delta: 0 };
+    e.delta += d;
+    deltaByExpiry.set(key, e);
+  }
+  const optionsUsd = (s: number): number => {
+    let v = 0;
+    for (const { inst: i, qty } of options) {
+      const val = run.value[i] + (s >= 0 ? cube[i * S + s] : 0);
+      v += table.instruments[i].settlement === "inverse" ? qty * val * index * (s >= 0 ? mult(s) : 1) : qty * val;
+    }
+    return v;
+  };
+  const opt0 = options.length ? optionsUsd(-1) / pc(-1) : 0;
+  const optionsPnl = (s: number): number => (options.length ? optionsUsd(s) / pc(s) - opt0 : 0);
+
+  const pre = new Float64Array(sh.nScen);
+  for (let s = 0; s < sh.nStd; s++) pre[s] = m.pnl[r * S + s];
+  for (let e = 0; e < EXTENDED_MOVES.length; e++) {
+    const s = sh.nStd + e;
+    const move = EXTENDED_MOVES[e];
+    const edge = edgeIndex(p, move);
+    const optEdge = optionsPnl(edge);
+    const rest = m.pnl[r * S + edge] - optEdge;
+    const adj = optionsPnl(s) * p.extended_table_factor * (p.price_range / Math.abs(move)) * (pc(s) / pc(edge));
+    const damp = Math.min(
+      (Math.max(Math.abs(move) / p.price_range, 1) - 1) * (p.extended_dampener / pc(edge)),
+      Math.abs(adj),
+    );
+    pre[s] = adj - Math.sign(adj) * damp + rest;
+  }
+  const agg = new Float64Array(sh.nScen);
+  let worstCase = 0;
+  let worstIndex = -1;
+  for (let s = 0; s < sh.nScen; s++) {
+    const x = pre[s];
+    agg[s] = x < 0 ? x : Math.min(p.pnl_offset * x, p.max_offsetable_pnl / pc(s));
+    if (-agg[s] > worstCase) {
+      worstCase = -agg[s];
+      worstIndex = s;
+    }
+  }
+  const toAcct = index / acctUsd0; // coins of u → account currency
+  let rollCoins = 0;
+  for (const e of deltaByExpiry.values()) {
+    const rate = Math.max(p.min_annualised_move, Math.exp(p.annualised_move_risk * e.tau) - 1);
+    rollCoins += rate * Math.abs(e.delta);
+  }
+  const absDelta = Math.abs(delta);
+  const shockRate = Math.min(
+    Math.max(absDelta - p.delta_total_liq_shock_threshold / index, 0) * p.m_inc,
+    p.max_delta_shock,
+  );
+  return {
+    underlying: u, preAggregated: pre, aggregated: agg, worstCase, worstIndex,
+    rollShock: rollCoins * toAcct, deltaShock: absDelta * shockRate * toAcct, delta,
+  };
+}
+
+/** deribit-pm results of every account of the book. */
+export function deribitPmMargins(ctx: PresetContext): MarginResult[] {
+  const paramsFor = pmParamsFor(ctx.overrides);
+  const accounts = ctx.book.accounts;
+  const details = riskMatrixMargins(ctx, accounts, paramsFor, ctx.layout);
+  // Open orders: each side filled in turn, for the accounts that have orders.
+  const withOrd = accounts.map((a, k) => (a.orders.length > 0 ? k : -1)).filter((k) => k >= 0);
+  const openOrders = new Float64Array(accounts.length);
+  if (withOrd.length > 0) {
+    const augmented: Account[] = [];
+    for (const k of withOrd) {
+      const a = accounts[k];
+      for (const side of [1, -1] as const) {
+        augmented.push({ ...a, positions: withOrders(a.positions, a.orders, side), orders: [] });
+      }
+    }
+    const aug = riskMatrixMargins(ctx, augmented, paramsFor);
+    withOrd.forEach((k, j) => {
+      const worst = Math.max(aug[2 * j].riskMatrixMargin, aug[2 * j + 1].riskMatrixMargin);
+      openOrders[k] = Math.max(0, worst - details[k].riskMatrixMargin);
+    });
+  }
+  const global = paramsFor("");
+  return accounts.map((a, k) => {
+    const d = details[k];
+    const mmp = global.mmp_margin;
+    const components: Record<string, number> = {
+      worst_case: d.worstCase,
+      roll_shock: d.rollShock,
+      delta_shock: d.deltaShock,
+      correlation_contingency: d.correlationContingency,
+      risk_matrix_margin: d.riskMatrixMargin,
+      mmp_margin: mmp,
+      open_orders_margin: openOrders[k],
+    };
+    for (const x of d.underlyings) {
+      if (x.worstCase === 0 && x.rollShock === 0 && x.deltaShock === 0) continue;
+      components[`${x.underlying}.worst_case`] = x.worstCase;
+      components[`${x.underlying}.roll_shock`] = x.rollShock;
+      components[`${x.underlying}.delta_shock`] = x.deltaShock;
+    }
+    return {
+      model: "deribit-pm",
+      version: `deribit-pm@${DERIBIT_PM_VERSION}`,
+      currency: a.currency,
+      initial: d.riskMatrixMargin + mmp + openOrders[k],
+      maintenance: global.mm_factor * d.riskMatrixMargin,
+      components,
+      worst: d.worst,
+    };
+  });
+}
+
+export const deribitPmPreset: MarginPreset = {
+  name: "deribit-pm",
+  version: DERIBIT_PM_VERSION,
+  source:
+    "Deribit portfolio margin: private/pme/simulate (official example 2024-06, captured response 2026-02) [V]; " +
+    "extended-table, delta-shock and vol-shock formulas as read by a third party [S] (METHODOLOGIES §2.2, §3)",
+  defaults: { ...DERIBIT_PM_DEFAULTS, perUnderlying: DERIBIT_PM_PER_UNDERLYING },
+  evaluate(ctx: PresetContext): MarginResult[][] {
+    return deribitPmMargins(ctx).map((r) => [r]);
+  },
+};
+
+registerPreset(deribitPmPreset);
