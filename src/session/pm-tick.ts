@@ -5,7 +5,7 @@
  * extended table can rescale the options part alone. Results equal the preset's up to summation order.
  */
 import { EXTENDED_MOVES, type DeribitPmParams } from "../margin/deribit-pm/params.js";
-import { edgeIndex, pmShape } from "../margin/deribit-pm/index.js";
+import { edgeIndex } from "../margin/deribit-pm/index.js";
 import type { GreekBucket } from "../engine/instrument-table.js";
 
 /** Group of an instrument in the tick layout. */
@@ -18,10 +18,44 @@ export interface TickMarket {
   /** Scenario multipliers [f·S + s]. */
   mult: Float64Array;
   nScen: number;
-  params: DeribitPmParams[];
+  /** Per underlying, the deribit-pm constants the reduction needs (see pmConstants). */
+  pm: PmConstants[];
   buckets: readonly GreekBucket[];
   /** Underlying (factor) of each bucket. */
   bucketFactor: Int32Array;
+  /** 1 when the bucket rolls (not spot). */
+  bucketRolls: Uint8Array;
+  /** Roll-shock rate per bucket: max(min_annualised_move, e^{annualised_move_risk·T} − 1). */
+  rollRate: Float64Array;
+}
+
+/** deribit-pm parameters of one underlying, pre-digested into numbers for the per-account loop. */
+export interface PmConstants {
+  nStd: number;
+  /** Per extended move e: its standard-table edge scenario. */
+  edge: Int32Array;
+  /** extended_table_factor × price_range / |move|. */
+  extScale: Float64Array;
+  /** (max(|move|/price_range, 1) − 1) × extended_dampener (USD). */
+  dampUsd: Float64Array;
+  pnlOffset: number;
+  maxOffsetableUsd: number;
+  /** delta_total_liq_shock_threshold (USD). */
+  liqThresholdUsd: number;
+  mInc: number;
+  maxDeltaShock: number;
+}
+
+export function pmConstants(p: DeribitPmParams): PmConstants {
+  const nStd = (2 * p.buckets_count + 1) * 3;
+  return {
+    nStd,
+    edge: Int32Array.from(EXTENDED_MOVES, (m) => edgeIndex(p, m)),
+    extScale: Float64Array.from(EXTENDED_MOVES, (m) => p.extended_table_factor * (p.price_range / Math.abs(m))),
+    dampUsd: Float64Array.from(EXTENDED_MOVES, (m) => (Math.max(Math.abs(m) / p.price_range, 1) - 1) * p.extended_dampener),
+    pnlOffset: p.pnl_offset, maxOffsetableUsd: p.max_offsetable_pnl, liqThresholdUsd: p.delta_total_liq_shock_threshold,
+    mInc: p.m_inc, maxDeltaShock: p.max_delta_shock,
+  };
 }
 
 export interface TickAccount {
@@ -72,42 +106,45 @@ export function pmTickAccount(
   if (scratch.pre.length < S) scratch.pre = new Float64Array(S);
   const pre = scratch.pre;
   for (let u = 0; u < U; u++) {
-    const p = m.params[u];
-    const sh = pmShape(p.buckets_count);
+    const c = m.pm[u];
+    const nStd = c.nStd;
+    const nExt = c.edge.length;
+    const nScen = nStd + nExt;
     const Su = m.index[u];
     const g = baseOff + 4 * u;
     const bl = base[g], bi = base[g + 1], bol = base[g + 2], boi = base[g + 3];
     const collU = acct.coinCollateral[u];
     const otherUsd = totalUsd - (bl + bol + (bi + boi) * Su + collU * Su);
-    const row = pnlOff + 4 * u * S;
+    const rl = pnlOff + 4 * u * S; // linear delta-one row; +S inverse; +2S linear options; +3S inverse options
+    const ri = rl + S, rol = rl + 2 * S, roi = rl + 3 * S;
+    const mu = u * S;
     const acctIsU = cf === u;
     const opt0 = (bol + boi * Su) / pc0;
-    const hasOptions = bol !== 0 || boi !== 0 || pnl[row + 2 * S] !== 0 || pnl[row + 3 * S] !== 0;
-    const pc = (s: number) => (acctIsU ? Su * m.mult[u * S + s] : pc0);
-    const optionsPnl = (s: number): number => {
-      if (!hasOptions) return 0;
-      const Sx = Su * m.mult[u * S + s];
-      return (bol + pnl[row + 2 * S + s] + (boi + pnl[row + 3 * S + s]) * Sx) / pc(s) - opt0;
-    };
-    for (let s = 0; s < sh.nStd; s++) {
-      const Sx = Su * m.mult[u * S + s];
-      const usd = otherUsd + bl + pnl[row + s] + bol + pnl[row + 2 * S + s]
-        + (bi + pnl[row + S + s] + boi + pnl[row + 3 * S + s] + collU) * Sx;
-      pre[s] = usd / pc(s) - base0;
+    for (let s = 0; s < nStd; s++) {
+      const Sx = Su * m.mult[mu + s];
+      const usd = otherUsd + bl + pnl[rl + s] + bol + pnl[rol + s] + (bi + pnl[ri + s] + boi + pnl[roi + s] + collU) * Sx;
+      pre[s] = usd / (acctIsU ? Sx : pc0) - base0;
     }
-    for (let e = 0; e < EXTENDED_MOVES.length; e++) {
-      const s = sh.nStd + e;
-      const move = EXTENDED_MOVES[e];
-      const edge = edgeIndex(p, move);
-      const rest = pre[edge] - optionsPnl(edge);
-      const adj = optionsPnl(s) * p.extended_table_factor * (p.price_range / Math.abs(move)) * (pc(s) / pc(edge));
-      const damp = Math.min((Math.max(Math.abs(move) / p.price_range, 1) - 1) * (p.extended_dampener / pc(edge)), Math.abs(adj));
-      pre[s] = adj - Math.sign(adj) * damp + rest;
+    const hasOptions = bol !== 0 || boi !== 0 || pnl[rol] !== 0 || pnl[roi] !== 0;
+    for (let e = 0; e < nExt; e++) {
+      const s = nStd + e;
+      const edge = c.edge[e];
+      const Sx = Su * m.mult[mu + s];
+      const Se = Su * m.mult[mu + edge];
+      const pcS = acctIsU ? Sx : pc0;
+      const pcE = acctIsU ? Se : pc0;
+      // Options' P&L at the extended move and at the same-side edge, account currency.
+      const optS = hasOptions ? (bol + pnl[rol + s] + (boi + pnl[roi + s]) * Sx) / pcS - opt0 : 0;
+      const optE = hasOptions ? (bol + pnl[rol + edge] + (boi + pnl[roi + edge]) * Se) / pcE - opt0 : 0;
+      const rest = pre[edge] - optE;
+      const adj = optS * c.extScale[e] * (pcS / pcE);
+      const damp = Math.min(c.dampUsd[e] / pcE, Math.abs(adj));
+      pre[s] = (adj > 0 ? adj - damp : adj < 0 ? adj + damp : adj) + rest;
     }
     let worst = 0;
-    for (let s = 0; s < sh.nScen; s++) {
+    for (let s = 0; s < nScen; s++) {
       const x = pre[s];
-      const agg = x < 0 ? x : Math.min(p.pnl_offset * x, p.max_offsetable_pnl / pc(s));
+      const agg = x < 0 ? x : Math.min(c.pnlOffset * x, c.maxOffsetableUsd / (acctIsU ? Su * m.mult[mu + s] : pc0));
       if (-agg > worst) worst = -agg;
     }
     let roll = 0;
@@ -116,11 +153,11 @@ export function pmTickAccount(
       if (m.bucketFactor[b] !== u) continue;
       const d = greeks[greeksOff + b * 5];
       delta += d;
-      if (m.buckets[b].spot) continue;
-      roll += Math.max(p.min_annualised_move, Math.exp(p.annualised_move_risk * m.buckets[b].tau) - 1) * Math.abs(d);
+      if (!m.bucketRolls[b]) continue;
+      roll += m.rollRate[b] * Math.abs(d);
     }
     const absDelta = Math.abs(delta);
-    const shockRate = Math.min(Math.max(absDelta - p.delta_total_liq_shock_threshold / Su, 0) * p.m_inc, p.max_delta_shock);
+    const shockRate = Math.min(Math.max(absDelta - c.liqThresholdUsd / Su, 0) * c.mInc, c.maxDeltaShock);
     rmm += worst + (roll + absDelta * shockRate) * (Su / pc0);
   }
   out.riskMatrixMargin = rmm;

@@ -22,7 +22,7 @@ import { collateralLines } from "../margin/collateral.js";
 import type { AccountReport } from "../report/types.js";
 import type { Engine } from "../engine/engine.js";
 import { PositionStore } from "./position-store.js";
-import { pmTickAccount, type PmTickResult, type TickAccount, type TickMarket, tickGroup } from "./pm-tick.js";
+import { pmConstants, pmTickAccount, type PmTickResult, type TickAccount, type TickMarket, tickGroup } from "./pm-tick.js";
 
 export const STATUS_CODES = ["healthy", "restricted", "liquidation", "bankrupt"] as const;
 
@@ -53,7 +53,7 @@ export class Session {
   private store: PositionStore;
   private accountIndex: Map<string, number>;
   private tick: TickAccount[];
-  private weights: Map<string, number>[];
+  private weights: { coin: Float64Array; fixed: number }[];
   private volMult: Float64Array;
   private dims: Dims | null = null;
   private cubeFresh = false;
@@ -83,8 +83,13 @@ export class Session {
     this.market = {
       index: Float64Array.from(t.underlyings, (u) => this.book.markets[u].index),
       mult: this.set.mult, nScen: this.set.nScen,
-      params: t.underlyings.map(paramsFor), buckets: t.buckets,
+      pm: t.underlyings.map((u) => pmConstants(paramsFor(u))), buckets: t.buckets,
       bucketFactor: Int32Array.from(t.buckets, (b) => t.underlyings.indexOf(b.underlying)),
+      bucketRolls: Uint8Array.from(t.buckets, (b) => (b.spot ? 0 : 1)),
+      rollRate: Float64Array.from(t.buckets, (b) => {
+        const p = paramsFor(b.underlying);
+        return Math.max(p.min_annualised_move, Math.exp(p.annualised_move_risk * b.tau) - 1);
+      }),
     };
     this.volMult = Float64Array.from(t.dte, (d) => volMultiplier(d, this.set.termStructure));
     this.accountIndex = new Map(this.book.accounts.map((a, k) => [a.id, k]));
@@ -277,9 +282,23 @@ export class Session {
     }
   }
 
-  /** Haircut weight per collateral asset at the session's opening prices (re-evaluated on collateral updates). */
-  private haircutWeights(a: Account): Map<string, number> {
-    return new Map(collateralLines(this.book, a, this.book.risk.overrides).map((l) => [l.asset, l.weight]));
+  /**
+   * Haircut weights at the session's opening prices (re-evaluated on collateral updates): per coin,
+   * and one value-weighted weight for the stablecoins.
+   */
+  private haircutWeights(a: Account): { coin: Float64Array; fixed: number } {
+    const coin = new Float64Array(this.table.underlyings.length).fill(1);
+    let fixedRaw = 0;
+    let fixedKept = 0;
+    for (const l of collateralLines(this.book, a, this.book.risk.overrides)) {
+      const f = this.table.underlyings.indexOf(l.asset);
+      if (f >= 0) coin[f] = l.weight;
+      else {
+        fixedRaw += l.valueUsd;
+        fixedKept += l.valueUsd * l.weight;
+      }
+    }
+    return { coin, fixed: fixedRaw !== 0 ? fixedKept / fixedRaw : 1 };
   }
 
   private maxChunkPositions(list: number[] | null): number {
@@ -353,7 +372,8 @@ export class Session {
     const B = d.nBuckets;
     const out: PmTickResult = { riskMatrixMargin: 0, positionsValue: 0 };
     const r = this.result;
-    accounts.forEach((a, j) => {
+    for (let j = 0; j < accounts.length; j++) {
+      const a = accounts[j];
       const acct = this.tick[a];
       pmTickAccount(this.market, acct, w.pnl, j * G * S, w.base, j * G, w.greeks, j * B * N_GREEKS, out);
       const rmm = out.riskMatrixMargin;
@@ -364,7 +384,7 @@ export class Session {
       r.maintenance[a] = mm;
       r.equity[a] = equity;
       r.status[a] = equity < 0 ? 3 : equity < mm ? 2 : equity < im ? 1 : 0;
-    });
+    }
   }
 
   /** Σ amount × price × haircut weight, in the account currency. */
@@ -372,11 +392,8 @@ export class Session {
     const acct = this.tick[a];
     const w = this.weights[a];
     const index = this.market.index;
-    let usd = 0;
-    for (const [asset, amt] of Object.entries(this.book.accounts[a].collateral)) {
-      const f = this.table.underlyings.indexOf(asset);
-      usd += amt * (f >= 0 ? index[f] : 1) * (w.get(asset) ?? 1);
-    }
+    let usd = acct.fixedCollateralUsd * w.fixed;
+    for (let f = 0; f < index.length; f++) usd += acct.coinCollateral[f] * index[f] * w.coin[f];
     return usd / (acct.currencyFactor < 0 ? 1 : index[acct.currencyFactor]);
   }
 

@@ -38,7 +38,8 @@ export function randomBook(o: RandomBookOptions): BookInput {
       instruments.push({ id: `${u}-${code(e)}` });
       const n = o.strikesPerExpiry ?? 6;
       for (let k = 0; k < n; k++) {
-        const strike = Math.round((index[u] * (0.6 + (0.8 * k) / Math.max(1, n - 1))) / (u === "BTC" ? 1000 : 50)) * (u === "BTC" ? 1000 : 50);
+        const step = u === "BTC" ? (n > 40 ? 250 : 1000) : n > 40 ? 5 : 50;
+        const strike = Math.round((index[u] * (0.6 + (0.8 * k) / Math.max(1, n - 1))) / step) * step;
         for (const cp of ["C", "P"]) {
           const id = `${u}-${code(e)}-${strike}-${cp}`;
           if (!instruments.some((x) => x.id === id)) instruments.push({ id, vol: 0.4 + 0.4 * r() });
