@@ -1,0 +1,106 @@
+/**
+ * Where each kernel column lives in wasm linear memory. The frame (dims + one pointer per column, in
+ * the slot order of assembly/frame.ts) comes first, then the columns in KernelViews order, each
+ * 16-byte aligned with 16 bytes of slack after it (the SIMD loops read one f64 past odd rows).
+ */
+import type { Dims, KernelViews } from "./abi.js";
+import { N_GREEKS } from "./abi.js";
+
+type ColumnType = "f64" | "i32";
+interface ColumnSpec {
+  name: keyof KernelViews;
+  type: ColumnType;
+  length: (d: Dims) => number;
+}
+
+const inst = (d: Dims) => d.nInst;
+const scen = (d: Dims) => d.nFactors * d.nScen;
+
+/** KernelViews columns in frame-slot order (assembly/frame.ts F_KIND … F_GREEKS). */
+export const COLUMNS: readonly ColumnSpec[] = [
+  { name: "kind", type: "i32", length: inst },
+  { name: "factor", type: "i32", length: inst },
+  { name: "cp", type: "f64", length: inst },
+  { name: "strike", type: "f64", length: inst },
+  { name: "tau", type: "f64", length: inst },
+  { name: "fwd", type: "f64", length: inst },
+  { name: "df", type: "f64", length: inst },
+  { name: "rate", type: "f64", length: inst },
+  { name: "vol", type: "f64", length: inst },
+  { name: "volMult", type: "f64", length: inst },
+  { name: "size", type: "f64", length: inst },
+  { name: "dFdS", type: "f64", length: inst },
+  { name: "mult", type: "f64", length: scen },
+  { name: "lnMult", type: "f64", length: scen },
+  { name: "volShift", type: "f64", length: scen },
+  { name: "volFloor", type: "f64", length: scen },
+  { name: "value", type: "f64", length: inst },
+  { name: "delta", type: "f64", length: inst },
+  { name: "gamma", type: "f64", length: inst },
+  { name: "vega", type: "f64", length: inst },
+  { name: "theta", type: "f64", length: inst },
+  { name: "rho", type: "f64", length: inst },
+  { name: "cube", type: "f64", length: (d) => d.nInst * d.nScen },
+  { name: "accStart", type: "i32", length: (d) => d.nAcc + 1 },
+  { name: "posInst", type: "i32", length: (d) => d.nPos },
+  { name: "posQty", type: "f64", length: (d) => d.nPos },
+  { name: "group", type: "i32", length: inst },
+  { name: "bucket", type: "i32", length: inst },
+  { name: "pnl", type: "f64", length: (d) => d.nAcc * d.nGroups * d.nScen },
+  { name: "base", type: "f64", length: (d) => d.nAcc * d.nGroups },
+  { name: "greeks", type: "f64", length: (d) => d.nAcc * d.nBuckets * N_GREEKS },
+];
+
+/** Order of the dimension slots at the start of the frame. */
+export const DIM_KEYS: readonly (keyof Dims)[] = [
+  "nInst", "nScen", "nFactors", "nAcc", "nPos", "nGroups", "nBuckets",
+];
+export const FRAME_SLOTS = DIM_KEYS.length + COLUMNS.length;
+
+const ALIGN = 16;
+const SLACK = 16;
+const align = (x: number) => Math.ceil(x / ALIGN) * ALIGN;
+
+export interface Layout {
+  dims: Dims;
+  /** Byte address of the frame. */
+  frame: number;
+  /** Byte address of each column, in COLUMNS order. */
+  offsets: number[];
+  lengths: number[];
+  /** First byte past the layout. */
+  end: number;
+}
+
+/** Lays out `dims` from byte address `base`. Sizes are exact JS numbers (no 32-bit overflow). */
+export function computeLayout(dims: Dims, base: number): Layout {
+  const frame = align(base);
+  let at = align(frame + FRAME_SLOTS * 4);
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  for (const c of COLUMNS) {
+    const n = c.length(dims);
+    offsets.push(at);
+    lengths.push(n);
+    at = align(at + n * (c.type === "f64" ? 8 : 4) + SLACK);
+  }
+  return { dims: { ...dims }, frame, offsets, lengths, end: at };
+}
+
+/** Writes the frame (dims and pointers) into memory. */
+export function writeFrame(buffer: ArrayBuffer, l: Layout): void {
+  const f = new Int32Array(buffer, l.frame, FRAME_SLOTS);
+  DIM_KEYS.forEach((k, j) => (f[j] = l.dims[k]));
+  l.offsets.forEach((o, j) => (f[DIM_KEYS.length + j] = o));
+}
+
+/** Typed-array views of every column over `buffer`. */
+export function makeViews(buffer: ArrayBuffer, l: Layout): KernelViews {
+  const v: Record<string, Float64Array | Int32Array> = {};
+  COLUMNS.forEach((c, j) => {
+    v[c.name] = c.type === "f64"
+      ? new Float64Array(buffer, l.offsets[j], l.lengths[j])
+      : new Int32Array(buffer, l.offsets[j], l.lengths[j]);
+  });
+  return v as unknown as KernelViews;
+}
