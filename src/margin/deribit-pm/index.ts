@@ -60,7 +60,7 @@ import type { Account } from "../../types.js";
 import { resolveParams } from "../overrides.js";
 import { registerPreset } from "../registry.js";
 import type { MarginPreset, MarginResult, PresetContext, WorstScenario } from "../types.js";
-import { currencyUsd, type Held, netPositions, withOrders } from "../standard/positions.js";
+import { currencyUsd, withOrders } from "../standard/positions.js";
 import {
   DERIBIT_PM_DEFAULTS,
   DERIBIT_PM_PER_UNDERLYING,
@@ -210,6 +210,7 @@ export function riskMatrixMargins(
 ): PmDetail[] {
   const { table } = ctx;
   const factors = table.underlyings;
+  const U = factors.length;
   // Underlyings sharing a scenario-set shape (term structure and bucket count) run together.
   const groups = new Map<string, Set<string>>();
   for (const u of factors) {
@@ -218,20 +219,22 @@ export function riskMatrixMargins(
     if (!groups.has(key)) groups.set(key, new Set());
     groups.get(key)!.add(u);
   }
+  const facts = instrumentFacts(ctx);
   const perAccount: PmUnderlying[][] = accounts.map(() => []);
-  const held: Held[][] = accounts.map((a) => netPositions(table, a.positions));
+  const scratch = new AccountScratch(U, Math.max(1, table.buckets.length));
   for (const members of groups.values()) {
     const set = pmScenarioSet(factors, members, paramsFor);
     const run = runGrid(ctx.kernel, table, layout, set, { keepCube: true });
+    const rows = factors.map((u, r) => (members.has(u) ? r : -1)).filter((r) => r >= 0);
     accounts.forEach((a, k) => {
       const m = accountMatrix(run, k, a);
-      factors.forEach((u, r) => {
-        if (members.has(u)) perAccount[k].push(underlyingRisk(ctx, run, m, r, u, a.currency, held[k], paramsFor(u)));
-      });
+      scratch.load(facts, run, layout, k);
+      for (const r of rows) perAccount[k].push(underlyingRisk(ctx, facts, scratch, run, layout, k, m, r, a.currency, paramsFor(factors[r])));
+      scratch.clear();
     });
   }
   return perAccount.map((list) => {
-    list.sort((x, y) => factors.indexOf(x.underlying) - factors.indexOf(y.underlying));
+    if (groups.size > 1) list.sort((x, y) => factors.indexOf(x.underlying) - factors.indexOf(y.underlying));
     let worstCase = 0;
     let rollShock = 0;
     let deltaShock = 0;
@@ -258,62 +261,134 @@ export function riskMatrixMargins(
   });
 }
 
+/** Per-instrument flags the per-account loop needs (computed once per call). */
+interface InstrumentFacts {
+  option: Uint8Array;
+  spot: Uint8Array;
+  inverse: Uint8Array;
+  /** Years to expiry of each greek bucket (0 for perpetuals). */
+  bucketTau: Float64Array;
+  index: Float64Array;
+}
+
+function instrumentFacts(ctx: PresetContext): InstrumentFacts {
+  const t = ctx.table;
+  const n = t.instruments.length;
+  const f: InstrumentFacts = {
+    option: new Uint8Array(n), spot: new Uint8Array(n), inverse: new Uint8Array(n),
+    bucketTau: new Float64Array(Math.max(1, t.buckets.length)),
+    index: Float64Array.from(t.underlyings, (u) => ctx.book.markets[u].index),
+  };
+  t.instruments.forEach((x, i) => {
+    f.option[i] = x.kind === "option" ? 1 : 0;
+    f.spot[i] = x.kind === "spot" ? 1 : 0;
+    f.inverse[i] = x.settlement === "inverse" ? 1 : 0;
+    if (x.expiry !== undefined) f.bucketTau[t.bucketOf[i]] = t.tau[i];
+  });
+  return f;
+}
+
+/** Per-account sums by underlying and by expiry bucket, reused across accounts. */
+class AccountScratch {
+  readonly delta: Float64Array;
+  readonly positions: Int32Array;
+  readonly options: Int32Array;
+  readonly bucketDelta: Float64Array;
+  readonly touched: number[] = [];
+  constructor(U: number, B: number) {
+    this.delta = new Float64Array(U);
+    this.positions = new Int32Array(U);
+    this.options = new Int32Array(U);
+    this.bucketDelta = new Float64Array(B);
+  }
+  load(f: InstrumentFacts, run: GridRun, layout: AccountsLayout, k: number): void {
+    const t = run.table;
+    for (let p = layout.accStart[k]; p < layout.accStart[k + 1]; p++) {
+      const i = layout.posInst[p];
+      const u = t.underlyingOf[i];
+      const d = layout.posQty[p] * run.delta[i];
+      this.delta[u] += d;
+      this.positions[u]++;
+      if (f.option[i]) this.options[u]++;
+      if (f.spot[i]) continue; // spot holdings do not roll
+      const b = t.bucketOf[i];
+      if (this.bucketDelta[b] === 0) this.touched.push(b);
+      this.bucketDelta[b] += d;
+    }
+  }
+  clear(): void {
+    this.delta.fill(0);
+    this.positions.fill(0);
+    this.options.fill(0);
+    for (const b of this.touched) this.bucketDelta[b] = 0;
+    this.touched.length = 0;
+  }
+}
+
 function underlyingRisk(
   ctx: PresetContext,
+  f: InstrumentFacts,
+  sc: AccountScratch,
   run: GridRun,
+  layout: AccountsLayout,
+  k: number,
   m: AccountMatrix,
   r: number,
-  u: string,
   currency: string,
-  held: readonly Held[],
   p: DeribitPmParams,
 ): PmUnderlying {
   const { table, book } = ctx;
+  const u = table.underlyings[r];
   const S = run.set.nScen;
   const sh = pmShape(p.buckets_count);
-  const index = book.markets[u].index;
+  const index = f.index[r];
   const cube = run.cube!;
-  const mult = (s: number) => run.set.mult[r * S + s];
+  const multRow = r * S;
+  const mults = run.set.mult;
   // USD price of the account currency in row u, scenario s (s < 0: unshocked).
   const acctIsU = currency === u;
   const acctUsd0 = currencyUsd(book, currency);
-  const pc = (s: number) => (acctIsU && s >= 0 ? index * mult(s) : acctUsd0);
+  const pc = (s: number) => (acctIsU && s >= 0 ? index * mults[multRow + s] : acctUsd0);
+  if (sc.positions[r] === 0) {
+    // Nothing of u held: the row is flat unless collateral or other coins' values move with u.
+    let flat = true;
+    for (let s = 0; s < sh.nStd && flat; s++) flat = m.pnl[multRow + s] === 0;
+    if (flat) return zeroRisk(u, sh.nScen);
+  }
 
   // u's options: value in USD at scenario s (s < 0: marks), for the extended table.
-  const options: Held[] = [];
-  let delta = 0;
-  const deltaByExpiry = new Map<number, { tau: number; delta: number }>();
-  for (const h of held) {
-    const x = table.instruments[h.inst];
-    if (x.underlying !== u) continue;
-    const d = h.qty * run.delta[h.inst];
-    delta += d;
-    if (x.kind === "option") options.push(h);
-    if (x.kind === "spot") continue;
-    const key = x.expiry ?? 0;
-    const e = deltaByExpiry.get(key) ?? { tau: table.tau[h.inst], delta: 0 };
-    e.delta += d;
-    deltaByExpiry.set(key, e);
-  }
+  const hasOptions = sc.options[r] > 0;
+  const p0 = layout.accStart[k];
+  const p1 = layout.accStart[k + 1];
   const optionsUsd = (s: number): number => {
     let v = 0;
-    for (const { inst: i, qty } of options) {
+    const mult = s >= 0 ? mults[multRow + s] : 1;
+    for (let q = p0; q < p1; q++) {
+      const i = layout.posInst[q];
+      if (!f.option[i] || table.underlyingOf[i] !== r) continue;
       const val = run.value[i] + (s >= 0 ? cube[i * S + s] : 0);
-      v += table.instruments[i].settlement === "inverse" ? qty * val * index * (s >= 0 ? mult(s) : 1) : qty * val;
+      v += f.inverse[i] ? layout.posQty[q] * val * index * mult : layout.posQty[q] * val;
     }
     return v;
   };
-  const opt0 = options.length ? optionsUsd(-1) / pc(-1) : 0;
-  const optionsPnl = (s: number): number => (options.length ? optionsUsd(s) / pc(s) - opt0 : 0);
+  const opt0 = hasOptions ? optionsUsd(-1) / pc(-1) : 0;
+  const optionsPnl = (s: number): number => (hasOptions ? optionsUsd(s) / pc(s) - opt0 : 0);
 
   const pre = new Float64Array(sh.nScen);
-  for (let s = 0; s < sh.nStd; s++) pre[s] = m.pnl[r * S + s];
+  for (let s = 0; s < sh.nStd; s++) pre[s] = m.pnl[multRow + s];
+  const edgeDown = edgeIndex(p, -1);
+  const edgeUp = edgeIndex(p, 1);
+  const optEdgeDown = optionsPnl(edgeDown);
+  const optEdgeUp = optionsPnl(edgeUp);
   for (let e = 0; e < EXTENDED_MOVES.length; e++) {
     const s = sh.nStd + e;
     const move = EXTENDED_MOVES[e];
-    const edge = edgeIndex(p, move);
-    const optEdge = optionsPnl(edge);
-    const rest = m.pnl[r * S + edge] - optEdge;
+    const edge = move < 0 ? edgeDown : edgeUp;
+    const rest = m.pnl[multRow + edge] - (move < 0 ? optEdgeDown : optEdgeUp);
+    if (!hasOptions) {
+      pre[s] = rest;
+      continue;
+    }
     const adj = optionsPnl(s) * p.extended_table_factor * (p.price_range / Math.abs(move)) * (pc(s) / pc(edge));
     const damp = Math.min(
       (Math.max(Math.abs(move) / p.price_range, 1) - 1) * (p.extended_dampener / pc(edge)),
@@ -334,10 +409,12 @@ function underlyingRisk(
   }
   const toAcct = index / acctUsd0; // coins of u → account currency
   let rollCoins = 0;
-  for (const e of deltaByExpiry.values()) {
-    const rate = Math.max(p.min_annualised_move, Math.exp(p.annualised_move_risk * e.tau) - 1);
-    rollCoins += rate * Math.abs(e.delta);
+  for (const b of sc.touched) {
+    if (table.buckets[b].underlying !== u) continue;
+    const rate = Math.max(p.min_annualised_move, Math.exp(p.annualised_move_risk * f.bucketTau[b]) - 1);
+    rollCoins += rate * Math.abs(sc.bucketDelta[b]);
   }
+  const delta = sc.delta[r];
   const absDelta = Math.abs(delta);
   const shockRate = Math.min(
     Math.max(absDelta - p.delta_total_liq_shock_threshold / index, 0) * p.m_inc,
@@ -347,6 +424,14 @@ function underlyingRisk(
     underlying: u, preAggregated: pre, aggregated: agg, worstCase, worstIndex,
     rollShock: rollCoins * toAcct, deltaShock: absDelta * shockRate * toAcct, delta,
   };
+}
+
+const ZERO_VECTORS = new Map<number, Float64Array>();
+/** Result of a row with no risk (shared zero vectors: treat them as read-only). */
+function zeroRisk(u: string, n: number): PmUnderlying {
+  let z = ZERO_VECTORS.get(n);
+  if (!z) ZERO_VECTORS.set(n, (z = new Float64Array(n)));
+  return { underlying: u, preAggregated: z, aggregated: z, worstCase: 0, worstIndex: -1, rollShock: 0, deltaShock: 0, delta: 0 };
 }
 
 /** deribit-pm results of every account of the book. */
