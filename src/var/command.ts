@@ -51,10 +51,13 @@ export function varCommand(host: KernelHost, book: Book, history: PriceHistory |
   return computeVar(host, book, h, varOptionsFromFlags(flags));
 }
 
-const num = (x: number, digits = 2) =>
-  !Number.isFinite(x) ? String(x) : Math.abs(x) >= 1e6 || (Math.abs(x) < 1e-3 && x !== 0)
-    ? x.toExponential(3)
-    : x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** Money: 2 decimals from 100 up (USD accounts), 5 significant digits below (coin accounts). */
+const num = (x: number) =>
+  !Number.isFinite(x) ? String(x) : Math.abs(x) >= 1e9 || (Math.abs(x) < 1e-4 && x !== 0)
+    ? x.toExponential(4)
+    : Math.abs(x) >= 100
+      ? x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+      : x.toPrecision(5);
 const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
 
 function table(header: string[], rows: string[][], leftCols = 1): string {
@@ -73,14 +76,16 @@ export function formatVarTable(r: VarResult): string {
       `window ${r.window} daily returns ${r.historyStart} → ${r.historyEnd}${mc} · vol model ${r.volModel} · backend ${r.backend}`,
   );
   const garch = r.vol.some((v) => v.garch);
+  const h = r.horizon;
   parts.push("\nVolatility forecasts (decimal; annualised ×√365)");
   parts.push(table(
-    ["underlying", "last close", "EWMA 1d", `EWMA ${r.horizon}d`, "EWMA ann.", ...(garch ? ["GARCH 1d", `GARCH ${r.horizon}d`, "GARCH LR ann.", "α", "β"] : [])],
+    ["underlying", "last close", "EWMA 1d", ...(h > 1 ? [`EWMA ${h}d`] : []), "EWMA ann.",
+      ...(garch ? ["GARCH 1d", ...(h > 1 ? [`GARCH ${h}d`] : []), "GARCH LR ann.", "α", "β"] : [])],
     r.vol.map((v) => [
-      v.underlying, num(v.lastPrice), pct(v.ewmaDaily), pct(v.ewmaHorizon), pct(v.ewmaAnnualised, 1),
+      v.underlying, num(v.lastPrice), pct(v.ewmaDaily), ...(h > 1 ? [pct(v.ewmaHorizon)] : []), pct(v.ewmaAnnualised, 1),
       ...(garch ? v.garch
-        ? [pct(v.garch.daily), pct(v.garch.horizon), pct(v.garch.longRunAnnualised, 1), v.garch.alpha.toFixed(4), v.garch.beta.toFixed(4)]
-        : ["-", "-", "-", "-", "-"] : []),
+        ? [pct(v.garch.daily), ...(h > 1 ? [pct(v.garch.horizon)] : []), pct(v.garch.longRunAnnualised, 1), v.garch.alpha.toFixed(4), v.garch.beta.toFixed(4)]
+        : Array<string>(h > 1 ? 5 : 4).fill("-") : []),
     ]),
   ));
   if (r.factors.length > 1) {
