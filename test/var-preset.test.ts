@@ -13,6 +13,7 @@ import { computeVar } from "../src/var/compute.js";
 import { setVarHistory, type VarPresetContext } from "../src/var/preset.js";
 import { formatVarTable, varCommand, varOptionsFromFlags } from "../src/var/command.js";
 import { RiskError } from "../src/errors.js";
+import { parseBook } from "../src/book/index.js";
 import type { Book } from "../src/types.js";
 
 const CSV = readFileSync(new URL("./fixtures/prices/btc-eth-sol-closes-usdt-daily.csv", import.meta.url), "utf8");
@@ -118,6 +119,21 @@ describe("CLI helpers", () => {
     });
     expect(() => varOptionsFromFlags({ confidence: "high" })).toThrow(RiskError);
     expect(() => varOptionsFromFlags({ method: "guess" })).toThrow(/--method/);
+  });
+
+  it("varCommand takes book JSON text or a BookInput as well as a parsed Book", () => {
+    const input = {
+      valuationTime: "2026-02-21T00:00:00Z",
+      markets: { BTC: { index: 68020.01 } },
+      instruments: [{ id: "BTC-PERPETUAL" }, { id: "BTC-27MAR26-60000-P", vol: 0.5 }],
+      accounts: [{ id: "a", collateral: { USDC: 1e4 }, positions: { "BTC-PERPETUAL": 1000, "BTC-27MAR26-60000-P": -1 } }],
+    };
+    const fromText = varCommand(engine, JSON.stringify(input), CSV, { method: "parametric" });
+    const fromObject = varCommand(engine, input, HISTORY, { method: "parametric" });
+    const fromBook = computeVar(engine, parseBook(input), HISTORY, { method: "parametric" });
+    expect(fromText).toEqual(fromBook);
+    expect(fromObject).toEqual(fromBook);
+    expect(() => varCommand(engine, "{", CSV)).toThrow(RiskError);
   });
 
   it("varCommand takes CSV text, returns a JSON-safe object; the table names its units", () => {

@@ -91,6 +91,7 @@ describe("real BTC/ETH/SOL history", () => {
       const r = computeVar(kernel, EXAMPLE_BOOK, HISTORY, { ...COMMON, ...opts });
       checkOrdered(r);
       expect(r.historyEnd).toBe("2026-02-20");
+      expect(r.historyAgeDays).toBe(1);
       const ref = results.get(name);
       if (!ref) {
         results.set(name, r);

@@ -4,7 +4,7 @@
  */
 import { RiskError } from "../errors.js";
 import { type PriceHistory, parsePriceCsv } from "../history/csv.js";
-import type { Book } from "../types.js";
+import type { Book, BookInput } from "../types.js";
 import { computeVar, type KernelHost, VAR_METHODS, type VarMethod, type VarOptions, type VarResult } from "./compute.js";
 
 export type VarFlags = Record<string, string | number | boolean | undefined>;
@@ -45,8 +45,8 @@ export function varOptionsFromFlags(flags: VarFlags): VarOptions {
   return out as VarOptions;
 }
 
-/** `riskgrid var`: history as parsed object or CSV text. */
-export function varCommand(host: KernelHost, book: Book, history: PriceHistory | string, flags: VarFlags = {}): VarResult {
+/** `riskgrid var`: the book as Book, BookInput or JSON text; the history as parsed object or CSV text. */
+export function varCommand(host: KernelHost, book: Book | BookInput | string, history: PriceHistory | string, flags: VarFlags = {}): VarResult {
   const h = typeof history === "string" ? parsePriceCsv(history, { source: "--history" }) : history;
   return computeVar(host, book, h, varOptionsFromFlags(flags));
 }
@@ -75,6 +75,9 @@ export function formatVarTable(r: VarResult): string {
     `VaR ${r.method} · confidence ${pct(r.confidence, 1)} · horizon ${r.horizon}d${scaling} · ` +
       `window ${r.window} daily returns ${r.historyStart} → ${r.historyEnd}${mc} · vol model ${r.volModel} · backend ${r.backend}`,
   );
+  if (r.historyAgeDays > 3) {
+    parts.push(`warning: the history ends ${r.historyAgeDays.toFixed(1)} days before the valuation time: the figures use stale market data`);
+  }
   const garch = r.vol.some((v) => v.garch);
   const h = r.horizon;
   parts.push("\nVolatility forecasts (decimal; annualised ×√365)");

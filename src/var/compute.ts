@@ -18,10 +18,11 @@ import { accountMatrix } from "../engine/account-matrix.js";
 import { type GridRun, layoutAccounts, runGrid } from "../engine/grid-run.js";
 import { buildInstrumentTable, type InstrumentTable } from "../engine/instrument-table.js";
 import { RiskError } from "../errors.js";
-import type { PriceHistory } from "../history/csv.js";
+import { parseDateCell, type PriceHistory } from "../history/csv.js";
 import { alignReturns, type ReturnWindow } from "../history/returns.js";
 import { emptyScenarioSet, type ScenarioSet } from "../scenarios/scenario-set.js";
-import type { Book } from "../types.js";
+import { parseBook } from "../book/index.js";
+import type { Book, BookInput } from "../types.js";
 import { DEFAULT_LAMBDA, ewmaCovariance } from "./ewma.js";
 import { fitGarch, garchForecast, type GarchFit } from "./garch.js";
 import { correlationOf, correlationOneStress, covarianceOf, type Matrix, scale } from "./linalg.js";
@@ -139,6 +140,11 @@ export interface VarResult {
   window: number;
   historyStart: string;
   historyEnd: string;
+  /**
+   * Days from the last history row to the as-of time (the book's valuation time by default): the
+   * staleness of the market data behind the figures. Negative never (rows after as-of are not used).
+   */
+  historyAgeDays: number;
   paths: number | null;
   seed: number | null;
   distribution: McDistribution | null;
@@ -254,6 +260,11 @@ export function varMarket(factors: string[], history: PriceHistory, o: Resolved)
   return { win, vol, corr, covH };
 }
 
+function ageDays(asOf: number | string, endDate: string): number {
+  const t = typeof asOf === "number" ? asOf : parseDateCell(asOf);
+  return Math.max(0, Math.round(((t - Date.parse(`${endDate}T00:00:00Z`)) / 86_400_000) * 1000) / 1000);
+}
+
 const margin = (es: number, mmFactor: number): VarMargin => {
   const initial = Math.max(0, es);
   return { initial, maintenance: mmFactor * initial };
@@ -335,16 +346,28 @@ export function runVar(ctx: VarContext, history: PriceHistory, opts: VarOptions 
     method: o.method, confidence: o.confidence, horizon: o.horizon,
     horizonScaling: o.method === "historical" || o.method === "fhs" ? o.horizonScaling : null,
     window: m.win.dates.length, historyStart: m.win.startDate, historyEnd: m.win.endDate,
+    historyAgeDays: ageDays(o.asOf, m.win.endDate),
     paths: usesMc ? o.paths : null, seed: usesMc ? o.seed : null, distribution: usesMc ? o.distribution : null, volModel: o.volModel, lambda: o.lambda,
     mmFactor: o.mmFactor, backend: ctx.backend, factors: factors.slice(), nScenarios: scenarioBased ? set.nScen : 0,
     vol: m.vol, correlation: m.corr, covariance: m.covH, accounts,
   };
 }
 
+/** A validated Book as is; anything else (JSON text, a BookInput object) through the book parser. */
+export function asBook(input: Book | BookInput | string): Book {
+  const b = input as Book;
+  const parsed = typeof input === "object" && input !== null && typeof b.valuationTime === "number" &&
+    Array.isArray(b.accounts) && !!b.risk && Array.isArray(b.risk.presets) &&
+    Object.values(b.markets ?? {}).every((m) => m && m.forwards instanceof Map);
+  return parsed ? b : parseBook(input);
+}
+
 /**
  * VaR and ES of every account of `book` over `history`.
  * @param host an Engine (anything with `.kernel`) or a Kernel.
+ * @param book a validated Book, or book JSON text / a BookInput object (validated here).
  */
-export function computeVar(host: KernelHost, book: Book, history: PriceHistory, opts: VarOptions = {}): VarResult {
-  return runVar(varContext(host, book), history, opts);
+export function computeVar(host: KernelHost, book: Book | BookInput | string, history: PriceHistory, opts: VarOptions = {}): VarResult {
+  const b = asBook(book);
+  return runVar(varContext(host, b), history, opts);
 }

@@ -44,7 +44,10 @@ export function scenarioVarEs(pnl: ArrayLike<number>, confidence: number): VarEs
   const n = pnl.length;
   if (n === 0) throw new RangeError("VaR of an empty scenario set");
   const order = new Int32Array(n);
-  for (let s = 0; s < n; s++) order[s] = s;
+  for (let s = 0; s < n; s++) {
+    if (!Number.isFinite(pnl[s])) throw new RangeError(`VaR: the P&L of scenario ${s} is not finite (${pnl[s]})`);
+    order[s] = s;
+  }
   // Ascending losses: descending P&L. Ties broken by scenario index, so the result is deterministic.
   order.sort((a, b) => pnl[b] - pnl[a] || a - b);
   const loss = (j: number) => -pnl[order[j - 1]]; // L_(j), 1-based
