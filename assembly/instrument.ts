@@ -18,22 +18,23 @@ import { splat } from "./simd-math";
 
 /** Scenarios per chunk of an option row (even): the scratch rows stay in L1. */
 const CHUNK = 64;
-const HALF: usize = CHUNK * 8; // bytes: scratch rows hold the d1 values, then the d2 values
-const D = memory.data(2 * CHUNK * 8, 16); // d1 | d2
-const E = memory.data(2 * CHUNK * 8, 16); // e^{−d1²/2} | e^{−d2²/2}
-const N = memory.data(2 * CHUNK * 8, 16); // N(cp·d1) | N(cp·d2)
+// Scratch rows of a chunk of n scenarios: the n values for d1, then (from byte `half`, the chunk's
+// pair-rounded size) the n values for d2, so stage N runs over both in one loop.
+const D = memory.data(2 * CHUNK * 8, 16); // d
+const E = memory.data(2 * CHUNK * 8, 16); // e^{−d²/2}
+const N = memory.data(2 * CHUNK * 8, 16); // N(cp·d)
 
 /** Cube value of one option under a scenario pair (stage V and the settlement). */
-@inline function optionValue(mult: usize, off: usize, inverse: bool): v128 {
+@inline function optionValue(mult: usize, off: usize, half: usize, inverse: bool): v128 {
   const F = f64x2.mul(parked(P_F), v128.load(mult + off));
-  const usd = stageV(v128.load(N + off), v128.load(N + HALF + off), F);
+  const usd = stageV(v128.load(N + off), v128.load(N + half + off), F);
   const v = inverse ? f64x2.div(usd, F) : usd;
   return f64x2.sub(v, parked(P_BASE));
 }
 
 /**
- * One option's cube row, a chunk of scenarios at a time, each chunk in four small loops (stages D,
- * E, N over d1 and d2, then V and the store). Odd rows: lane 1 of the last pair reads one element
+ * One option's cube row, a chunk of scenarios at a time, each chunk in three small loops (stages D
+ * and E; N over d1 and d2; V and the store). Odd rows: lane 1 of the last pair reads one element
  * past the row (the layout leaves 16 bytes of slack) and is never stored.
  */
 @inline function optionRow2(
@@ -42,43 +43,38 @@ const N = memory.data(2 * CHUNK * 8, 16); // N(cp·d1) | N(cp·d2)
   for (let c = 0; c < S; c += CHUNK) {
     const n = min(S - c, CHUNK);
     const at = <usize>c << 3;
-    const pairsEnd = <usize>((n + 1) & ~1) << 3;
+    const half = <usize>((n + 1) & ~1) << 3;
     const evenEnd = <usize>(n & ~1) << 3;
-    // stage D, tracking the range of d over the chunk (d2 < d1, so max d1 and min d2)
+    // stages D and E, tracking the range of d over the chunk (d2 < d1: max d1 and min d2)
     let hi = splat(0.0);
     let lo = splat(0.0);
-    for (let off: usize = 0; off < pairsEnd; off += 16) {
+    for (let off: usize = 0; off < half; off += 16) {
       const sd = shockedSd2(v128.load(volShift + at + off), v128.load(volFloor + at + off));
       const d1 = stageD1(f64x2.add(parked(P_X), v128.load(lnMult + at + off)), sd);
       const d2 = f64x2.sub(d1, sd);
       v128.store(D + off, d1);
-      v128.store(D + HALF + off, d2);
+      v128.store(D + half + off, d2);
       hi = f64x2.pmax(hi, d1);
       lo = f64x2.pmin(lo, d2);
     }
-    for (let off: usize = 0; off < pairsEnd; off += 16) {
-      stageE(v128.load(D + off), f64x2.mul(parked(P_FK), v128.load(mult + at + off)), E + off, E + HALF + off);
+    for (let off: usize = 0; off < half; off += 16) {
+      stageE(v128.load(D + off), f64x2.mul(parked(P_FK), v128.load(mult + at + off)), E + off, E + half + off);
     }
-    // stage N over d1 then d2. When no |d| in the chunk reaches Hart's split, the near-only loop gives
-    // the same bits as the full one (its bitselects would all pick the near branch) at half the work.
+    // stage N. When no |d| in the chunk reaches Hart's split, the near-only loop gives the same bits
+    // as the full one (its bitselects would all pick the near branch) at half the work.
+    const end = half << 1;
     if (v128.any_true(f64x2.ge(f64x2.pmax(hi, f64x2.neg(lo)), splat(HART_SPLIT)))) {
-      for (let off: usize = 0; off < pairsEnd; off += 16) {
-        v128.store(N + off, stageN(v128.load(D + off), v128.load(E + off)));
-      }
-      for (let off: usize = HALF; off < HALF + pairsEnd; off += 16) {
+      for (let off: usize = 0; off < end; off += 16) {
         v128.store(N + off, stageN(v128.load(D + off), v128.load(E + off)));
       }
     } else {
-      for (let off: usize = 0; off < pairsEnd; off += 16) {
-        v128.store(N + off, stageNearN(v128.load(D + off), v128.load(E + off)));
-      }
-      for (let off: usize = HALF; off < HALF + pairsEnd; off += 16) {
+      for (let off: usize = 0; off < end; off += 16) {
         v128.store(N + off, stageNearN(v128.load(D + off), v128.load(E + off)));
       }
     }
     let off: usize = 0;
-    for (; off < evenEnd; off += 16) v128.store(cube + at + off, optionValue(mult + at, off, inverse));
-    if (n & 1) store<f64>(cube + at + off, f64x2.extract_lane(optionValue(mult + at, off, inverse), 0));
+    for (; off < evenEnd; off += 16) v128.store(cube + at + off, optionValue(mult + at, off, half, inverse));
+    if (n & 1) store<f64>(cube + at + off, f64x2.extract_lane(optionValue(mult + at, off, half, inverse), 0));
   }
 }
 

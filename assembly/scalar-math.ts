@@ -16,41 +16,27 @@ import {
   const t = x * INV_LN2 + ROUND_MAGIC;
   const n = t - ROUND_MAGIC;
   const r = x - n * LN2_HI - n * LN2_LO;
-  let q = E13 * r + E12;
-  q = q * r + E11;
-  q = q * r + E10;
-  q = q * r + E9;
-  q = q * r + E8;
-  q = q * r + E7;
-  q = q * r + E6;
-  q = q * r + E5;
-  q = q * r + E4;
-  q = q * r + E3;
-  q = q * r + E2;
-  const p = 1.0 + (r + (r * r) * q);
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const b0 = (E5 * r + E4) * r2 + (E3 * r + E2);
+  const b1 = (E9 * r + E8) * r2 + (E7 * r + E6);
+  const b2 = (E13 * r + E12) * r2 + (E11 * r + E10);
+  const q = (b2 * r4 + b1) * r4 + b0;
+  const p = 1.0 + (r + r2 * q);
   // the low 12 bits of t's bit pattern hold n; shifting n + 1023 into the exponent field builds 2^n
   const scale = reinterpret<f64>((reinterpret<i64>(t) + 1023) << 52);
   return select<f64>(0.0, p * scale, x < EXP_MIN);
 }
 
 /**
- * Φ(−y) for y = |x| ≥ 0 given gauss = e^{−y²/2}: Hart below the split (Horner, the reference's order),
- * West's fraction as one rational above it, 0 past 37. One division.
+ * Φ(−y) for y = |x| ≥ 0 given gauss = e^{−y²/2}: Hart below the split (Estrin), West's continued
+ * fraction as one rational above it (Horner), 0 past 37. One division.
  */
 @inline export function stail(y: f64, gauss: f64): f64 {
-  let num = HN6 * y + HN5;
-  num = num * y + HN4;
-  num = num * y + HN3;
-  num = num * y + HN2;
-  num = num * y + HN1;
-  num = num * y + HN0;
-  let den = HD7 * y + HD6;
-  den = den * y + HD5;
-  den = den * y + HD4;
-  den = den * y + HD3;
-  den = den * y + HD2;
-  den = den * y + HD1;
-  den = den * y + HD0;
+  const y2 = y * y;
+  const y4 = y2 * y2;
+  const num = (HN6 * y2 + (HN5 * y + HN4)) * y4 + ((HN3 * y + HN2) * y2 + (HN1 * y + HN0));
+  const den = ((HD7 * y + HD6) * y2 + (HD5 * y + HD4)) * y4 + ((HD3 * y + HD2) * y2 + (HD1 * y + HD0));
   let fnum = y + FC3;
   fnum = fnum * y + FC2;
   fnum = fnum * y + FC1;

@@ -21,40 +21,33 @@ import {
   const t = f64x2.add(f64x2.mul(x, splat(INV_LN2)), splat(ROUND_MAGIC));
   const n = f64x2.sub(t, splat(ROUND_MAGIC));
   const r = f64x2.sub(f64x2.sub(x, f64x2.mul(n, splat(LN2_HI))), f64x2.mul(n, splat(LN2_LO)));
-  let q = horner(splat(E13), r, splat(E12));
-  q = horner(q, r, splat(E11));
-  q = horner(q, r, splat(E10));
-  q = horner(q, r, splat(E9));
-  q = horner(q, r, splat(E8));
-  q = horner(q, r, splat(E7));
-  q = horner(q, r, splat(E6));
-  q = horner(q, r, splat(E5));
-  q = horner(q, r, splat(E4));
-  q = horner(q, r, splat(E3));
-  q = horner(q, r, splat(E2));
-  const p = f64x2.add(splat(1.0), f64x2.add(r, f64x2.mul(f64x2.mul(r, r), q)));
+  // Estrin: short dependency chains (this loop is latency-bound with Horner)
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const b0 = horner(horner(splat(E5), r, splat(E4)), r2, horner(splat(E3), r, splat(E2)));
+  const b1 = horner(horner(splat(E9), r, splat(E8)), r2, horner(splat(E7), r, splat(E6)));
+  const b2 = horner(horner(splat(E13), r, splat(E12)), r2, horner(splat(E11), r, splat(E10)));
+  const q = horner(horner(b2, r4, b1), r4, b0);
+  const p = f64x2.add(splat(1.0), f64x2.add(r, f64x2.mul(r2, q)));
   const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
   return v128.andnot(f64x2.mul(p, scale), f64x2.lt(x, splat(EXP_MIN)));
 }
 
-/** Hart's numerator and denominator for Φ(−y) = gauss·num/den, y < HART_SPLIT (Horner, reference order). */
+/** Hart's numerator and denominator for Φ(−y) = gauss·num/den, y < HART_SPLIT (Estrin: short chains). */
 @inline function hartNum(y: v128): v128 {
-  let num = horner(splat(HN6), y, splat(HN5));
-  num = horner(num, y, splat(HN4));
-  num = horner(num, y, splat(HN3));
-  num = horner(num, y, splat(HN2));
-  num = horner(num, y, splat(HN1));
-  return horner(num, y, splat(HN0));
+  const y2 = f64x2.mul(y, y);
+  const y4 = f64x2.mul(y2, y2);
+  const lo = horner(horner(splat(HN3), y, splat(HN2)), y2, horner(splat(HN1), y, splat(HN0)));
+  const hi = horner(splat(HN6), y2, horner(splat(HN5), y, splat(HN4)));
+  return horner(hi, y4, lo);
 }
 
 @inline function hartDen(y: v128): v128 {
-  let den = horner(splat(HD7), y, splat(HD6));
-  den = horner(den, y, splat(HD5));
-  den = horner(den, y, splat(HD4));
-  den = horner(den, y, splat(HD3));
-  den = horner(den, y, splat(HD2));
-  den = horner(den, y, splat(HD1));
-  return horner(den, y, splat(HD0));
+  const y2 = f64x2.mul(y, y);
+  const y4 = f64x2.mul(y2, y2);
+  const lo = horner(horner(splat(HD3), y, splat(HD2)), y2, horner(splat(HD1), y, splat(HD0)));
+  const hi = horner(horner(splat(HD7), y, splat(HD6)), y2, horner(splat(HD5), y, splat(HD4)));
+  return horner(hi, y4, lo);
 }
 
 /** Φ(−y) per lane for y ≥ 0 given gauss = e^{−y²/2}. Twin of stail; branch-free. */
