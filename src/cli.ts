@@ -7,12 +7,18 @@ import { RiskError } from "./errors.js";
 import { initSync } from "./index.js";
 import { type ParsedArgs, oneOf, parseArgs } from "./cli/args.js";
 import { formatReport } from "./report/format-report.js";
+import { runWhatIf } from "./cli/whatif.js";
+import { runLiquidate } from "./cli/liquidate.js";
 import type { BackendChoice } from "./kernel/select.js";
 
 const USAGE = `usage: riskgrid <command> <book.json> [options]
 
 commands:
   report     prices, greeks, netted greeks, grid worst loss and margins per account (default)
+  whatif     margin, greeks and verdict after hypothetical orders:
+             --order INSTRUMENT:SIZE (repeatable; + buy, − sell) [--account ID] [--model M] [--max INSTRUMENT]
+  liquidate  status, liquidation prices, partial-liquidation plan and explain per account:
+             [--account ID] [--model M] [--buffer 0.15] [--half-spread H] [--slippage S] [--depth-usd D]
 
 options:
   --preset P        portfolio preset(s) to evaluate besides standard (repeatable): deribit-pm, derive-pmrm2, span, var
@@ -50,6 +56,10 @@ function main(argv: string[]): number {
         process.stdout.write(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatReport(report));
         return 0;
       }
+      case "whatif":
+        return runWhatIf(engine, args, readBook(args), format);
+      case "liquidate":
+        return runLiquidate(engine, args, readBook(args), format);
       default:
         throw new RiskError("E_RANGE", "command", `unknown command "${command}"; run riskgrid --help`);
     }

@@ -34,3 +34,11 @@ export type { BackendName } from "./kernel/abi.js";
 export type { BackendChoice } from "./kernel/select.js";
 export { presetNames, getPreset } from "./margin/registry.js";
 export { parseBook } from "./book/index.js";
+export {
+  accountHealth, whatIf, maxOrderSize, liquidationPrice, liquidationPlan, explain,
+} from "./health/index.js";
+export type {
+  Health, Order, ModelOptions, WhatIfResult, Verdict, MaxOrderResult, MaxOrderOptions, Side, LiquidationPriceResult,
+  LiquidationPriceOptions, LiquidationLevel, LiquidationPlan, PlanOptions, PlanStep, CostParams, Explanation,
+  MarginContribution, ScenarioContribution, WorstScenarioExplained,
+} from "./health/index.js";
