@@ -491,7 +491,7 @@ function unpriced(asset: string, path: string, what: string, markets: Record<str
   const upper = asset.toUpperCase();
   const fix = upper !== asset && isPriced(upper, markets)
     ? `write "${upper}" in upper case`
-    : `use USD, USDC, USDT or DAI, or add a market for ${JSON.stringify(asset)} to "markets"`;
+    : `use a stablecoin (${[...STABLECOINS].join(", ")}) or add a market for ${JSON.stringify(asset)} to "markets"`;
   fail("E_UNKNOWN_ASSET", path, `${what} ${JSON.stringify(asset)} has no price: ${fix}`);
 }
 
