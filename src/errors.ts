@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   E_BACKEND: "the requested backend cannot be loaded here",
   E_STATE: "the engine or session was used in a state that does not allow it",
   E_INTERNAL: "an internal error (a bug): please report it",
+  E_UNKNOWN_FIELD: "a field that is not part of the book format (often a typo)",
 } as const;
 
 export type RiskErrorCode = keyof typeof ERROR_CODES;
