@@ -16,13 +16,15 @@
  * equity unchanged (no haircuts) and IM is a convex function of the order size — futures margin
  * |c|·(r₀ + f·|c|)·F of the (netted) size, a short option's (rate·index + mark)·|x| and a long
  * option's premium x·mark join convexly at x = 0 since rate·index + mark ≥ mark, plus sums of these —
- * so {q : IM(q) ≤ equity} is an interval and the bisection answer is the maximum (`monotone: "shown"`).
+ * so {q : IM(q) ≤ equity} is an interval and the bisection answer is the maximum (`monotone: "shown"`,
+ * given only when no collateral line carries a haircut, so that equity really is fixed).
  * For portfolio models (deribit-pm: the worst case of linear scenario P&Ls is convex, but the extended
  * table's dampener and the capped delta shock are not) the same shape is assumed, and the answer is
  * verified as in step 4 (`monotone: "assumed"`).
  */
 import type { Engine } from "../engine/engine.js";
 import { RiskError } from "../errors.js";
+import { collateralLines } from "../margin/collateral.js";
 import { AccountProbe, defaultStep, guard, type Measure, toBook } from "./probe.js";
 import type { ModelOptions } from "./types.js";
 
@@ -94,10 +96,14 @@ export function maxOrderSize(engine: Engine, book: unknown, accountId: string | 
       return m.equity >= m.initial;
     };
     const point = (n: number): SizePoint => ({ size: n * step, equity: at(n).equity, initial: at(n).initial, pass: pass(n) });
-    const monotone = probe.preset === "standard" ? "shown" : "assumed";
+    // "shown" needs equity to stay fixed under fills: no haircut on any collateral line (checked on
+    // the base book here and on the answer's book below).
+    const noHaircut = (changes: Map<string, number> | null) =>
+      collateralLines(probe.bookWith(changes), probe.bookWith(changes).accounts[0], b.risk.overrides).every((l) => l.weight === 1);
+    let monotone: "shown" | "assumed" = probe.preset === "standard" && noHaircut(null) ? "shown" : "assumed";
     const base = {
       accountId: probe.account.id, currency: probe.account.currency, model: probe.model, instrument: instrumentId,
-      side, step, position: q0, monotone,
+      side, step, position: q0,
     } as const;
 
     // 1. a passing start
@@ -117,7 +123,7 @@ export function maxOrderSize(engine: Engine, book: unknown, accountId: string | 
         }
       }
       if (lo < 0) {
-        return { ...base, size: null, unbounded: false, at: null, next: point(1), checkedAbove: [], evaluations: probe.evaluations };
+        return { ...base, monotone, size: null, unbounded: false, at: null, next: point(1), checkedAbove: [], evaluations: probe.evaluations };
       }
     }
     const checkedAbove: number[] = [];
@@ -127,7 +133,7 @@ export function maxOrderSize(engine: Engine, book: unknown, accountId: string | 
       while (pass(hi)) {
         lo = hi;
         if (hi >= maxSteps) {
-          return { ...base, size: lo * step, unbounded: true, at: point(lo), next: null, checkedAbove, evaluations: probe.evaluations };
+          return { ...base, monotone, size: lo * step, unbounded: true, at: point(lo), next: null, checkedAbove, evaluations: probe.evaluations };
         }
         hi = Math.min(2 * hi, maxSteps);
       }
@@ -148,7 +154,8 @@ export function maxOrderSize(engine: Engine, book: unknown, accountId: string | 
         checkedAbove.push(n * step);
       }
       if (again < 0) {
-        return { ...base, size: lo * step, unbounded: false, at: point(lo), next: point(lo + 1), checkedAbove, evaluations: probe.evaluations };
+        if (monotone === "shown" && !noHaircut(new Map([[instrumentId, sign * lo * step]]))) monotone = "assumed";
+        return { ...base, monotone, size: lo * step, unbounded: false, at: point(lo), next: point(lo + 1), checkedAbove, evaluations: probe.evaluations };
       }
       lo = again;
     }
