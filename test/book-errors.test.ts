@@ -61,13 +61,24 @@ describe("E_JSON", () => {
     const err = expectError(with_((b) => (b.risk.overrides = { deep })), "E_JSON", `risk.overrides.deep${".x".repeat(61)}`);
     expect(err.message).toMatch(/64 levels/);
     // Also in fields the parser otherwise ignores, and in JSON text.
-    expectError(JSON.stringify(with_((b) => (b.comment = deep))), "E_JSON", `comment${".x".repeat(63)}`);
+    expectError(JSON.stringify(with_((b) => (b._comment = deep))), "E_JSON", `_comment${".x".repeat(63)}`);
   });
   it("64 levels are still accepted", () => {
     const nest = (n: number): unknown => (n === 0 ? 1 : { x: nest(n - 1) });
     // document (1) › risk (2) › overrides (3) › 61 nested objects: the deepest at level 64.
     expect(() => parseBook(with_((b) => (b.risk.overrides = { deep: nest(61) })))).not.toThrow();
     expectError(with_((b) => (b.risk.overrides = { deep: nest(62) })), "E_JSON", `risk.overrides.deep${".x".repeat(61)}`);
+  });
+  it("reported ahead of a wrong type or an unknown field", () => {
+    const nest = (n: number): unknown => (n === 0 ? 1 : [nest(n - 1)]);
+    // document (1) › accounts (2) › [0] (3) › positions (4) › value (5): 60 arrays reach level 64.
+    expectError(with_((b) => (b.accounts[0].positions["BTC-PERPETUAL"] = nest(60))), "E_TYPE", 'accounts[0].positions["BTC-PERPETUAL"]');
+    expectError(
+      with_((b) => (b.accounts[0].positions["BTC-PERPETUAL"] = nest(61))),
+      "E_JSON", `accounts[0].positions["BTC-PERPETUAL"]${"[0]".repeat(60)}`,
+    );
+    expectError(nest(70), "E_JSON", "[0]".repeat(64));
+    expectError(with_((b) => (b.markets.BTC.extra = nest(70))), "E_JSON", `markets.BTC.extra${"[0]".repeat(61)}`);
   });
   it("an object that refers to itself", () => {
     const loop: Record<string, unknown> = {};
@@ -175,6 +186,23 @@ describe("E_TIME", () => {
       with_((b) => (b.markets.BTC.forwards = { "next friday": 77000 })),
       "E_TIME", 'markets.BTC.forwards["next friday"]',
     );
+  });
+});
+
+describe("E_UNKNOWN_FIELD", () => {
+  it("a misspelt field is refused, with the likely name", () => {
+    const err = expectError(with_((b) => (b.instruments[1].contractsize = 10)), "E_UNKNOWN_FIELD", "instruments[1].contractsize");
+    expect(err.message).toMatch(/rename it to "contractSize"/);
+    expect(expectError(with_((b) => (b.markets.BTC.rates = 0.05)), "E_UNKNOWN_FIELD", "markets.BTC.rates").message).toMatch(/"rate"/);
+    expectError(with_((b) => (b.accounts[0].position = {})), "E_UNKNOWN_FIELD", "accounts[0].position");
+    expectError(with_((b) => (b.risk.override = {})), "E_UNKNOWN_FIELD", "risk.override");
+    expectError(with_((b) => (b.valuationtime = 1)), "E_UNKNOWN_FIELD", "valuationtime");
+  });
+  it("an unrelated field is refused; notes starting with _ or $ are allowed", () => {
+    const err = expectError(with_((b) => (b.instruments[0].markPrice = 0.55)), "E_UNKNOWN_FIELD", "instruments[0].markPrice");
+    expect(err.message).toMatch(/remove it/);
+    expect(() => parseBook(with_((b) => Object.assign(b, { _comment: "desk book", $schema: "x" })))).not.toThrow();
+    expect(() => parseBook(with_((b) => (b.instruments[0]._source = { from: "deribit" })))).not.toThrow();
   });
 });
 

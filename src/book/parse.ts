@@ -64,6 +64,20 @@ function fail(code: RiskErrorCode, path: string, sentence: string): never {
   throw new RiskError(code, path, sentence);
 }
 
+/** Nesting level of the value at `path`: the document is 1, `markets` 2, `markets.BTC` 3. */
+function depthOf(path: string): number {
+  return 1 + (path.match(/(?:^|\.)[A-Za-z_$][A-Za-z0-9_$]*|\[(?:\d+|"(?:[^"\\]|\\.)*")\]/g)?.length ?? 0);
+}
+
+/**
+ * E_TYPE for `v` at `path`, unless `v` nests too deep: the 64-level limit (E_JSON) is reported
+ * wherever it is broken, ahead of what else is wrong with the value.
+ */
+function typeError(v: unknown, path: string, sentence: string): never {
+  if (typeof v === "object" && v !== null) new JsonWalker(false).run(v, path, depthOf(path));
+  fail("E_TYPE", path, sentence);
+}
+
 /** Short description of a value for messages, e.g. `the string "abc"`, `an array`. */
 function describe(v: unknown): string {
   if (v === null) return "null";
@@ -103,9 +117,9 @@ function wrongNumber(v: unknown, path: string, hint: string): never {
   if (v === undefined) missing(path, hint);
   if (typeof v === "number") fail("E_NOT_FINITE", path, `${v} is not a finite number: give ${hint}`);
   if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) {
-    fail("E_TYPE", path, `expected a number but got ${describe(v)}: write it without quotes`);
+    typeError(v, path, `expected a number but got ${describe(v)}: write it without quotes`);
   }
-  fail("E_TYPE", path, `expected a number but got ${describe(v)}: give ${hint}`);
+  typeError(v, path, `expected a number but got ${describe(v)}: give ${hint}`);
 }
 
 /** A required finite number (−0 becomes 0 so that JSON round trips are exact). */
@@ -126,25 +140,25 @@ function readString(v: unknown, path: string, hint: string): string {
     return v;
   }
   if (v === undefined) missing(path, hint);
-  fail("E_TYPE", path, `expected a string but got ${describe(v)}: give ${hint}`);
+  typeError(v, path, `expected a string but got ${describe(v)}: give ${hint}`);
 }
 
 function readRecord(v: unknown, path: string, hint: string): Obj {
   if (isRecord(v)) return v;
   if (v === undefined) missing(path, hint);
-  fail("E_TYPE", path, `expected an object but got ${describe(v)}: give ${hint}`);
+  typeError(v, path, `expected an object but got ${describe(v)}: give ${hint}`);
 }
 
 function readArray(v: unknown, path: string, hint: string): unknown[] {
   if (Array.isArray(v)) return v;
   if (v === undefined) missing(path, hint);
-  fail("E_TYPE", path, `expected an array but got ${describe(v)}: give ${hint}`);
+  typeError(v, path, `expected an array but got ${describe(v)}: give ${hint}`);
 }
 
 function readEnum(v: unknown, allowed: ReadonlySet<string>, path: string, what: string): string {
   const list = [...allowed].map((s) => `"${s}"`).join(", ");
   if (typeof v !== "string") {
-    fail("E_TYPE", path, `expected a string but got ${describe(v)}: give the ${what}, one of ${list}`);
+    typeError(v, path, `expected a string but got ${describe(v)}: give the ${what}, one of ${list}`);
   }
   if (!allowed.has(v)) {
     const lower = v.toLowerCase();
@@ -213,7 +227,7 @@ function readTime(v: unknown, path: string): number {
     if (!Number.isFinite(v)) fail("E_NOT_FINITE", path, `${v} is not a time: give ${TIME_HINT}`);
   } else if (typeof v !== "string") {
     if (v === undefined) missing(path, TIME_HINT);
-    fail("E_TYPE", path, `expected a time but got ${describe(v)}: give ${TIME_HINT}`);
+    typeError(v, path, `expected a time but got ${describe(v)}: give ${TIME_HINT}`);
   }
   const t = parseTimestamp(v);
   if (t === null) fail("E_TIME", path, `${describe(v)} cannot be read as a time: write ${TIME_HINT}`);
@@ -288,16 +302,51 @@ function hasExtraFields(obj: Obj, known: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** Fields outside the schema are ignored (room for comments and later fields) but still bounded. */
-function checkExtraFields(obj: Obj, known: ReadonlySet<string>, base: string, depth: number): void {
-  let walker: JsonWalker | null = null;
+/** Keys starting with "_" or "$" are notes ("_comment", "$schema"): kept out of the book, still bounded. */
+const isNote = (key: string): boolean => key.startsWith("_") || key.startsWith("$");
+
+/**
+ * Fields outside the format are refused: a misspelt override ("contractsize") must not silently
+ * leave the parsed default in place. Notes are allowed. `what` names the object for the message.
+ */
+function checkExtraFields(obj: Obj, known: ReadonlySet<string>, base: string, depth: number, what: string): void {
   for (const k of Object.keys(obj)) {
     if (known.has(k)) continue;
+    const path = joinPath(base, k);
     const v = obj[k];
-    if (typeof v !== "object" || v === null) continue;
-    walker ??= new JsonWalker(false);
-    walker.run(v, joinPath(base, k), depth + 1);
+    if (typeof v === "object" && v !== null) new JsonWalker(false).run(v, path, depth + 1);
+    if (isNote(k)) continue;
+    const near = closest(k, known);
+    const fix = near !== null ? `rename it to "${near}"` : `remove it (or start its name with "_" to keep it as a note)`;
+    fail("E_UNKNOWN_FIELD", path, `${JSON.stringify(k)} is not a field of ${what} (${[...known].join(", ")}): ${fix}`);
   }
+}
+
+/** The known key that `key` most likely misspells: same letters in another case, or ≤ 2 edits away. */
+function closest(key: string, known: ReadonlySet<string>): string | null {
+  let best: string | null = null;
+  let bestD = key.length <= 4 ? 2 : 3;
+  for (const k of known) {
+    if (k.toLowerCase() === key.toLowerCase()) return k;
+    const d = editDistance(key.toLowerCase(), k.toLowerCase(), bestD);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, or `limit` as soon as it is certain to reach it. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    if (Math.min(...row) >= limit) return limit;
+    prev = row;
+  }
+  return Math.min(prev[b.length]!, limit);
 }
 
 // ───────────────────────────── the document ─────────────────────────────
@@ -318,9 +367,9 @@ function parseJsonText(text: string): unknown {
 export function parseBook(input: unknown): Book {
   const doc = typeof input === "string" ? parseJsonText(input) : input;
   if (!isRecord(doc)) {
-    fail("E_TYPE", "", `a book is an object, not ${describe(doc)}: give { "valuationTime": …, "markets": { … }, "instruments": [ … ] }`);
+    typeError(doc, "", `a book is an object, not ${describe(doc)}: give { "valuationTime": …, "markets": { … }, "instruments": [ … ] }`);
   }
-  checkExtraFields(doc, ROOT_KEYS, "", 1);
+  checkExtraFields(doc, ROOT_KEYS, "", 1, "a book");
 
   const valuationTime = readTime(doc.valuationTime, "valuationTime");
   const markets = parseMarkets(doc.markets);
@@ -352,7 +401,7 @@ function parseMarkets(v: unknown): Record<string, Market> {
 
 function parseMarket(v: unknown, underlying: string, path: string): Market {
   const m = readRecord(v, path, `the market of ${underlying}, such as { "index": 77081.8 }`);
-  checkExtraFields(m, MARKET_KEYS, path, 3);
+  checkExtraFields(m, MARKET_KEYS, path, 3, "a market");
   const index = readPositive(m.index, joinPath(path, "index"), `the ${underlying} index price in USD, such as 77081.8`, "E_NEGATIVE_PRICE");
 
   let rate = 0;
@@ -411,7 +460,7 @@ function parseInstruments(v: unknown, valuationTime: number, markets: Record<str
  */
 function parseInstrument(v: unknown, base: string, valuationTime: number, markets: Record<string, Market>): Instrument {
   const src = readRecord(v, base, `an instrument, such as { "id": "BTC-PERPETUAL" }`);
-  checkExtraFields(src, INSTRUMENT_KEYS, base, 3);
+  if (hasExtraFields(src, INSTRUMENT_KEYS)) checkExtraFields(src, INSTRUMENT_KEYS, base, 3, "an instrument");
   const id = readString(src.id, `${base}.id`, `the instrument's id, a Deribit name such as "BTC-25SEP26-120000-P" or your own`);
   const parsed = parseInstrumentName(id);
 
@@ -507,7 +556,7 @@ function parseAccounts(v: unknown, markets: Record<string, Market>, index: Map<s
     const raw = src[a];
     const acc = isRecord(raw) ? raw
       : readRecord(raw, `accounts[${a}]`, `an account, such as { "id": "alice", "positions": { "BTC-PERPETUAL": 100 } }`);
-    if (hasExtraFields(acc, ACCOUNT_KEYS)) checkExtraFields(acc, ACCOUNT_KEYS, `accounts[${a}]`, 3);
+    if (hasExtraFields(acc, ACCOUNT_KEYS)) checkExtraFields(acc, ACCOUNT_KEYS, `accounts[${a}]`, 3, "an account");
     const id = typeof acc.id === "string" && acc.id !== "" ? acc.id
       : readString(acc.id, accountPath(a, "id"), `the account's id, such as "alice"`);
     const first = seen.get(id);
@@ -582,7 +631,7 @@ function unknownInstrument(id: string, path: string): never {
 function parseRisk(v: unknown): Book["risk"] {
   if (v === undefined) return { presets: ["standard"], overrides: {} };
   const src = readRecord(v, "risk", `an object such as { "preset": "deribit-pm", "overrides": {} }`);
-  checkExtraFields(src, RISK_KEYS, "risk", 2);
+  checkExtraFields(src, RISK_KEYS, "risk", 2, "risk");
   const presets: string[] = [];
   const add = (name: string): void => {
     if (!presets.includes(name)) presets.push(name);
