@@ -1,6 +1,6 @@
 /**
  * Properties of the account-health functions on random books (fast-check), on every backend and for
- * every model (isolated, cross, deribit-pm when registered):
+ * every model (isolated, cross, deribit-pm and span when registered):
  * - status and margins equal the engine's report for the same account (the probe's one-account book
  *   gives the same numbers as the whole book);
  * - after its plan an account is at or above MM × (1 + buffer) — re-evaluated through the engine's
@@ -22,7 +22,8 @@ import {
 import { presetNames } from "../src/margin/registry.js";
 import type { Account, Book, Instrument } from "../src/types.js";
 
-const MODELS = ["isolated", "cross", "deribit-pm"].filter((m) => presetNames().includes(presetOfModel(m)));
+/** The standard models, deribit-pm, and span as a model explained by the generic (incremental) allocation. */
+const MODELS = ["isolated", "cross", "deribit-pm", "span"].filter((m) => presetNames().includes(presetOfModel(m)));
 
 const future: Instrument = {
   id: "BTC-fut-60d", kind: "future", underlying: "BTC", settlement: "inverse", contractSize: 1, expiry: T0 + 60 * DAY,
@@ -198,7 +199,9 @@ describe.each(BACKENDS)("health properties on %s", (backend) => {
           expect(Math.abs(s - w.pnl)).toBeLessThanOrEqual(tol(w.pnl));
           expect(w.pnl).toBeLessThan(0);
         }
-        if (model !== "deribit-pm") {
+        if (model === "span") {
+          expect(e.method).toBe("incremental");
+        } else if (model !== "deribit-pm") {
           // the grid models explain the report's own grid worst loss
           const r = engine.evaluateBook(b, { presets: [preset] }).accounts[0];
           for (const w of e.worst) {

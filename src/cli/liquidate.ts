@@ -55,7 +55,7 @@ export function runLiquidate(engine: Engine, args: ParsedArgs, bookText: string,
     process.stdout.write(JSON.stringify({ accounts: results }, null, 2) + "\n");
     return 0;
   }
-  process.stdout.write(results.map(formatAccount).join("\n"));
+  process.stdout.write(results.map(formatAccount).join("\n") + (results.length > 0 ? "" : "no accounts\n"));
   return 0;
 }
 
@@ -100,14 +100,15 @@ function formatAccount(r: AccountLiquidation): string {
   for (const w of e.worst) {
     parts.push("\n" + renderTable(
       ["position / collateral", "qty", `P&L (${c})`],
-      w.contributions.map((x) => [x.item, x.qty, x.pnl]),
+      w.contributions.filter((x) => x.pnl !== 0).map((x) => [x.item, x.qty, x.pnl]),
       `Worst scenario ${w.underlying}: ${w.label} (${w.scenarioSet}), P&L ${fmtNum(w.pnl)} ${c}`,
     ));
   }
   parts.push("\n" + renderTable(
     ["position / charge", "qty", `IM (${c})`, `MM (${c})`],
     [...e.margin.map((x) => [x.item, x.kind === "account" ? null : x.qty, x.initial, x.maintenance]), ["total", null, e.initial, e.maintenance]],
-    `Margin contributions (${e.model}, ${e.method})`,
+    `Margin contributions (${e.model}${e.method === e.model ? "" : `, ${e.method} allocation`})`,
   ));
   return parts.join("");
 }
+
