@@ -109,6 +109,12 @@ describe("E_TYPE", () => {
     expectError(with_((b) => (b.risk.overrides = "mm_factor=0.8")), "E_TYPE", "risk.overrides");
     expectError(with_((b) => (b.risk.overrides.f = () => 1)), "E_TYPE", "risk.overrides.f");
   });
+  it("a Map or a Date where a JSON object belongs", () => {
+    const forwards = new Map([["2026-09-25T08:00:00Z", 77405.28]]);
+    const err = expectError(with_((b) => (b.markets.BTC.forwards = forwards)), "E_TYPE", "markets.BTC.forwards");
+    expect(err.message).toMatch(/got a Map/);
+    expectError(with_((b) => (b.accounts[0].positions = new Date())), "E_TYPE", "accounts[0].positions");
+  });
   it("a market key that is not an asset symbol", () => {
     expectError(with_((b) => (b.markets["bad key!"] = { index: 1 })), "E_TYPE", 'markets["bad key!"]');
   });

@@ -89,8 +89,11 @@ function describe(v: unknown): string {
     case "boolean":
     case "bigint":
       return String(v);
-    case "object":
-      return "an object";
+    case "object": {
+      // "[object Map]" → "a Map"; plain objects and class instances are "an object".
+      const tag = Object.prototype.toString.call(v).slice(8, -1);
+      return isRecord(v) ? "an object" : `a ${tag}`;
+    }
     case "undefined":
       return "nothing";
     default:
@@ -98,8 +101,16 @@ function describe(v: unknown): string {
   }
 }
 
+/**
+ * A JSON object: plain objects (the common, fast case) and class instances; not arrays, and not
+ * the built-ins whose contents Object.keys cannot see (a Map of forwards must not read as empty).
+ */
 function isRecord(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+  if (typeof v !== "object" || v === null) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return true;
+  return !(Array.isArray(v) || v instanceof Map || v instanceof Set || v instanceof Date || ArrayBuffer.isView(v)
+    || v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof RegExp);
 }
 
 function keyOf(path: string): string {
