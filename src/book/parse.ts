@@ -74,7 +74,7 @@ function depthOf(path: string): number {
  * wherever it is broken, ahead of what else is wrong with the value.
  */
 function typeError(v: unknown, path: string, sentence: string): never {
-  if (typeof v === "object" && v !== null) new JsonWalker(false).run(v, path, depthOf(path));
+  if (typeof v === "object" && v !== null) new JsonWalker("depth").run(v, path, depthOf(path));
   fail("E_TYPE", path, sentence);
 }
 
@@ -253,14 +253,18 @@ function showTime(ms: number): string {
 // ───────────────────────────── nesting limit ─────────────────────────────
 
 /**
- * Deep copy of JSON data that the parser does not interpret (`risk.overrides`): rejects nesting
- * beyond MAX_JSON_DEPTH (which also catches cycles in JS input), values JSON cannot hold and
- * non-finite numbers. With `copy` false it only checks (fields the parser ignores).
+ * Walks JSON data the parser does not read field by field. `copy` (for `risk.overrides`): a deep
+ * copy that refuses values JSON cannot hold and non-finite numbers. `depth` (notes, values of the
+ * wrong type): only the nesting limit. Both refuse nesting beyond MAX_JSON_DEPTH, which also stops
+ * cycles in JS input.
  */
 class JsonWalker {
   private nodes = 0;
   private root = "";
-  constructor(private readonly copy: boolean) {}
+  private readonly copy: boolean;
+  constructor(mode: "copy" | "depth") {
+    this.copy = mode === "copy";
+  }
 
   /** Walk `v`, found at `path` and nesting level `depth`. */
   run(v: unknown, path: string, depth: number): unknown {
@@ -273,6 +277,7 @@ class JsonWalker {
     if (++this.nodes > MAX_OVERRIDE_NODES) {
       fail("E_CAPACITY", this.root, `it holds more than ${MAX_OVERRIDE_NODES} values (counting shared objects each time they appear): keep it small`);
     }
+    if (!this.copy && (typeof v !== "object" || v === null)) return v;
     switch (typeof v) {
       case "number":
         if (!Number.isFinite(v)) fail("E_NOT_FINITE", path, `${v} is not a finite number: give a real value`);
@@ -325,7 +330,7 @@ function checkExtraFields(obj: Obj, known: ReadonlySet<string>, base: string, de
     if (known.has(k)) continue;
     const path = joinPath(base, k);
     const v = obj[k];
-    if (typeof v === "object" && v !== null) new JsonWalker(false).run(v, path, depth + 1);
+    if (typeof v === "object" && v !== null) new JsonWalker("depth").run(v, path, depth + 1);
     if (isNote(k)) continue;
     const near = closest(k, known);
     const fix = near !== null ? `rename it to "${near}"` : `remove it (or start its name with "_" to keep it as a note)`;
@@ -660,7 +665,7 @@ function parseRisk(v: unknown): Book["risk"] {
   let overrides: Record<string, unknown> = {};
   if (src.overrides !== undefined) {
     readRecord(src.overrides, "risk.overrides", `an object of parameters, such as { "mm_factor": 0.8, "BTC": { "price_range": 0.16 } }`);
-    overrides = new JsonWalker(true).run(src.overrides, "risk.overrides", 3) as Record<string, unknown>;
+    overrides = new JsonWalker("copy").run(src.overrides, "risk.overrides", 3) as Record<string, unknown>;
   }
   return { presets, overrides };
 }
