@@ -29,6 +29,7 @@ function expectValid(v: KernelViews, d: Dims): void {
   expect(v.greeks.length).toBe(d.nAcc * d.nBuckets * 5);
   for (const c of COLUMNS) {
     const a = v[c.name];
+    expect(a instanceof (c.type === "f64" ? Float64Array : Int32Array), `${c.name} is ${c.type}`).toBe(true);
     expect(a.byteOffset % 16, `${c.name} is 16-byte aligned`).toBe(0);
     expect(a.buffer.byteLength, `${c.name} is attached`).toBeGreaterThan(0);
   }

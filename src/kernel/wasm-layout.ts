@@ -94,13 +94,27 @@ export function writeFrame(buffer: ArrayBuffer, l: Layout): void {
   l.offsets.forEach((o, j) => (f[DIM_KEYS.length + j] = o));
 }
 
-/** Typed-array views of every column over `buffer`. */
+const INDEX = new Map(COLUMNS.map((c, j) => [c.name, j]));
+
+/**
+ * Typed-array views of every column over `buffer`. Built as one object literal so every views object
+ * has the same shape (fast, monomorphic property access in marshalling loops).
+ */
 export function makeViews(buffer: ArrayBuffer, l: Layout): KernelViews {
-  const v: Record<string, Float64Array | Int32Array> = {};
-  COLUMNS.forEach((c, j) => {
-    v[c.name] = c.type === "f64"
-      ? new Float64Array(buffer, l.offsets[j], l.lengths[j])
-      : new Int32Array(buffer, l.offsets[j], l.lengths[j]);
-  });
-  return v as unknown as KernelViews;
+  const f = (name: keyof KernelViews) => {
+    const j = INDEX.get(name)!;
+    return new Float64Array(buffer, l.offsets[j], l.lengths[j]);
+  };
+  const i = (name: keyof KernelViews) => {
+    const j = INDEX.get(name)!;
+    return new Int32Array(buffer, l.offsets[j], l.lengths[j]);
+  };
+  return {
+    kind: i("kind"), factor: i("factor"), cp: f("cp"), strike: f("strike"), tau: f("tau"), fwd: f("fwd"),
+    df: f("df"), rate: f("rate"), vol: f("vol"), volMult: f("volMult"), size: f("size"), dFdS: f("dFdS"),
+    mult: f("mult"), lnMult: f("lnMult"), volShift: f("volShift"), volFloor: f("volFloor"),
+    value: f("value"), delta: f("delta"), gamma: f("gamma"), vega: f("vega"), theta: f("theta"), rho: f("rho"),
+    cube: f("cube"), accStart: i("accStart"), posInst: i("posInst"), posQty: f("posQty"), group: i("group"),
+    bucket: i("bucket"), pnl: f("pnl"), base: f("base"), greeks: f("greeks"),
+  };
 }
