@@ -76,12 +76,20 @@ export const P_INVK = 11;
   return f64x2.add(f64x2.div(x, sd), f64x2.mul(splat(0.5), sd));
 }
 
-/** Stage E: e1 = e^{−d1²/2} and e2 = e1·F'/K (φ(d2) = φ(d1)·F'/K). */
-@inline export function stageE(d1: v128, fk: v128, e1Out: usize, e2Out: usize): void {
+/** The exp argument −d1²/2 (computed in stage D: it shortens stage E's dependency chain). */
+@inline export function expArg(d1: v128): v128 {
   const a1 = f64x2.abs(d1);
-  const e1 = vexp(f64x2.mul(f64x2.mul(splat(-0.5), a1), a1));
+  return f64x2.mul(f64x2.mul(splat(-0.5), a1), a1);
+}
+
+/**
+ * Stage E: e1 = e^{−d1²/2} and e2 = e1·F'/K (φ(d2) = φ(d1)·F'/K). F'/K = (F/K)·M is loaded after
+ * the exp so V8 does not keep it alive across it.
+ */
+@inline export function stageE(arg: v128, mult: usize, e1Out: usize, e2Out: usize): void {
+  const e1 = vexp(arg);
   v128.store(e1Out, e1);
-  v128.store(e2Out, f64x2.mul(e1, fk));
+  v128.store(e2Out, f64x2.mul(e1, f64x2.mul(parked(P_FK), v128.load(mult))));
 }
 
 /** Stage N: N(cp·d) from d and e^{−d²/2} (cp parked). */

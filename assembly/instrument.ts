@@ -10,7 +10,7 @@ import {
 } from "./consts";
 import {
   black1, lastE1, lastN1, P_BASE, P_CP, P_DFCP, P_F, P_FK, P_INVK, P_K, P_SIG, P_SIZE, P_SQT,
-  P_VM, P_X, park, parked, shockedSd1, shockedSd2, stageD1, stageE, stageN, stageNearN, stageV,
+  P_VM, P_X, park, parked, shockedSd1, shockedSd2, expArg, stageD1, stageE, stageN, stageNearN, stageV,
 } from "./black76";
 import { splat } from "./simd-math";
 
@@ -54,11 +54,12 @@ const N = memory.data(2 * CHUNK * 8, 16); // N(cp·d)
       const d2 = f64x2.sub(d1, sd);
       v128.store(D + off, d1);
       v128.store(D + half + off, d2);
+      v128.store(E + off, expArg(d1));
       hi = f64x2.pmax(hi, d1);
       lo = f64x2.pmin(lo, d2);
     }
     for (let off: usize = 0; off < half; off += 16) {
-      stageE(v128.load(D + off), f64x2.mul(parked(P_FK), v128.load(mult + at + off)), E + off, E + half + off);
+      stageE(v128.load(E + off), mult + at + off, E + off, E + half + off);
     }
     // stage N. When no |d| in the chunk reaches Hart's split, the near-only loop gives the same bits
     // as the full one (its bitselects would all pick the near branch) at half the work.
