@@ -37,7 +37,7 @@ export let lastE1: f64 = 0;
 
 // Per-instrument invariants, splatted and parked in memory before the scenario loop and loaded inside
 // it: V8 would otherwise sink their computation into the loop (FIELD-NOTES trap 1).
-const PARK = memory.data(16 * 16, 16);
+const PARK = memory.data(12 * 16, 16);
 export const P_SIG = 0;
 export const P_VM = 1;
 export const P_SQT = 2;
@@ -50,7 +50,6 @@ export const P_SIZE = 8;
 export const P_CP = 9;
 export const P_BASE = 10;
 export const P_INVK = 11;
-
 
 @inline export function park(k: i32, x: f64): void {
   v128.store(PARK + (<usize>k << 4), f64x2.splat(x));

@@ -3,7 +3,7 @@
 // columns in a frame (frame.ts); every export takes plain numbers and pointers.
 import { FRAME_SLOTS } from "./frame";
 import { sexp, sncdf } from "./scalar-math";
-import { splat, vexp, vtail } from "./simd-math";
+import { splat, vexp, vnorm, vtail } from "./simd-math";
 
 export { instrumentPass } from "./instrument";
 export { accountPass } from "./account";
@@ -48,7 +48,7 @@ export function probe(op: i32, src: usize, dst: usize, n: i32): void {
       else {
         const a = f64x2.abs(x);
         const t = vtail(a, vexp(f64x2.mul(f64x2.mul(splat(-0.5), a), a)));
-        y = v128.bitselect(f64x2.sub(splat(1.0), t), t, f64x2.gt(x, splat(0.0)));
+        y = vnorm(t, splat(1.0), x);
       }
       v128.store(dst + o, y);
     } else {

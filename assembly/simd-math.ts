@@ -5,8 +5,11 @@ import {
   HN5, HN6, INV_LN2, LN2_HI, LN2_LO, MIN_STDDEV, ROUND_MAGIC,
 } from "./consts";
 
-/** A constant in both lanes (compiles to v128.const: V8 hoists it and reloads it per use, which
- * beat effectful table loads that V8 keeps at the loop top, all alive at once). */
+/**
+ * A constant in both lanes. It compiles to v128.const, which V8 hoists out of loops and reloads per
+ * use; constants loaded from a table in memory were effectful loads that V8 kept at the loop top, all
+ * alive at once, and spilled.
+ */
 @inline export function splat(x: f64): v128 {
   return f64x2.splat(x);
 }
