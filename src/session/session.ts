@@ -365,6 +365,9 @@ export class Session {
       }
     }
     v.accStart[d.nAcc] = p;
+    // The wasm kernels check every posInst slot up to nPos, not only those the chunk uses: after a
+    // relayout the tail holds another layout's bytes (out-of-range indexes → E_INTERNAL). Zero it.
+    if (p < d.nPos) v.posInst.fill(0, p, d.nPos);
     this.kernel.accountPass();
     const w = this.kernel.views();
     const G = d.nGroups;
