@@ -27,6 +27,25 @@ export let lastE1: f64 = 0;
   return size * (dfcp * (F * n1 - K * n2));
 }
 
+/**
+ * black1 computed with the vector twins in lane 0 (the SIMD build's base value: about three times
+ * faster than the scalar code, the same bits).
+ */
+@inline export function black1v(x: f64, fk: f64, F: f64, K: f64, sd: f64, cp: f64, dfcp: f64, size: f64): f64 {
+  const sdv = f64x2.splat(sd);
+  const d1 = f64x2.add(f64x2.div(f64x2.splat(x), sdv), f64x2.mul(splat(0.5), sdv));
+  const d2 = f64x2.sub(d1, sdv);
+  const a1 = f64x2.abs(d1);
+  const e1 = vexp(f64x2.mul(f64x2.mul(splat(-0.5), a1), a1));
+  const e2 = f64x2.mul(e1, f64x2.splat(fk));
+  const cpv = f64x2.splat(cp);
+  const n1 = vnorm(vtail(a1, e1), cpv, d1);
+  const n2 = vnorm(vtail(f64x2.abs(d2), e2), cpv, d2);
+  lastN1 = f64x2.extract_lane(n1, 0);
+  lastE1 = f64x2.extract_lane(e1, 0);
+  return size * (dfcp * (F * lastN1 - K * f64x2.extract_lane(n2, 0)));
+}
+
 /** σ√T under a scenario: max(floor, σ·max(0, 1 + a·volMult))·√T, at least MIN_STDDEV. */
 @inline export function shockedSd1(sig: f64, a: f64, vm: f64, floor: f64, sqrtT: f64): f64 {
   const s = pmax1(sig * pmax1(1.0 + a * vm, 0.0), floor);

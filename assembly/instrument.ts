@@ -9,7 +9,7 @@ import {
   HART_SPLIT, INV_SQRT_2PI, KIND_DELTA1_LINEAR, KIND_OPTION_INVERSE, KIND_OPTION_LINEAR, MIN_STDDEV,
 } from "./consts";
 import {
-  black1, lastE1, lastN1, P_BASE, P_CP, P_DFCP, P_F, P_FK, P_INVK, P_K, P_SIG, P_SIZE, P_SQT,
+  black1, black1v, lastE1, lastN1, P_BASE, P_CP, P_DFCP, P_F, P_FK, P_INVK, P_K, P_SIG, P_SIZE, P_SQT,
   P_VM, P_X, park, parked, shockedSd1, shockedSd2, expArg, stageD1, stageE, stageN, stageNearN, stageV,
 } from "./black76";
 import { splat } from "./simd-math";
@@ -183,7 +183,7 @@ export function instrumentPass(frame: usize): void {
       const x = Math.log(F / K);
       const fk = F / K;
       const dfcp = df * cp;
-      const usd = black1(x, fk, F, K, sd, cp, dfcp, size);
+      const usd = ASC_FEATURE_SIMD ? black1v(x, fk, F, K, sd, cp, dfcp, size) : black1(x, fk, F, K, sd, cp, dfcp, size);
       value = inverse ? usd / F : usd;
       // greeks of the USD value, in the reference's operation order
       const pdf1 = INV_SQRT_2PI * lastE1;
