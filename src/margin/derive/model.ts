@@ -128,7 +128,10 @@ export interface DeriveExpiryResult {
 
 export interface DeriveComponents {
   optionMtm: number;
+  /** Perp mark: unrealised P&L + unrealised funding. */
   perpMtm: number;
+  perpPnl: number;
+  perpFunding: number;
   collateralMtm: number;
   cash: number;
   /** optionMtm + perpMtm + collateralMtm + cash. */
@@ -373,18 +376,19 @@ export function evaluateDerive(
   const perp = portfolio.perp;
   let perpPos = 0;
   let perpPrice = 0;
-  let perpMtm = 0;
+  let perpPnl = 0;
+  let perpFunding = 0;
   let portfolioConf = spotConf;
   if (perp) {
     perpPos = finite(perp.position, "perp.position", "perp position");
     if (perpPos !== 0) {
       perpPrice = finite(perp.price, "perp.price", "perp price", 0);
       portfolioConf = Math.min(portfolioConf, confidence(perp.confidence, "perp.confidence"));
-      perpMtm =
-        finite(perp.unrealisedPnl ?? 0, "perp.unrealisedPnl", "unrealised P&L") +
-        finite(perp.unrealisedFunding ?? 0, "perp.unrealisedFunding", "unrealised funding");
+      perpPnl = finite(perp.unrealisedPnl ?? 0, "perp.unrealisedPnl", "unrealised P&L");
+      perpFunding = finite(perp.unrealisedFunding ?? 0, "perp.unrealisedFunding", "unrealised funding");
     }
   }
+  const perpMtm = perpPnl + perpFunding;
   const oracle = (conf: number, notional: number) =>
     conf < p.confThreshold ? (1 - conf) * p.confMargin * notional : 0;
   const perpNotional = Math.abs(perpPos) * spot;
@@ -447,6 +451,7 @@ export function evaluateDerive(
   if (nOpt > 0) {
     const dims: Dims = { nInst: nOpt, nScen: S1, nFactors: nExp, nAcc: 1, nPos: nOpt, nGroups: nExp, nBuckets: 1 };
     const v = kernel.reserve(dims);
+    kernel.owner = null; // we keep nothing in kernel memory between calls; a tick session must relayout
     fillInstruments(v, exps, 1, (_x, o) => o.vol, (e) => e, (e) => e);
     for (let e = 0; e < nExp; e++) {
       const x = exps[e];
@@ -591,7 +596,7 @@ export function evaluateDerive(
     im,
     mtm: totalMtm + cash,
     components: {
-      optionMtm, perpMtm, collateralMtm, cash, mtm: totalMtm + cash,
+      optionMtm, perpMtm, perpPnl, perpFunding, collateralMtm, cash, mtm: totalMtm + cash,
       worstRegular: orZero(worstRegular), worstTail: orZero(worstTail), worstSkew: orZero(worstSkew),
       worstScenarioPnl,
       basisContingency, minSpan, mmFactor: p.mmFactor, imFactor, pegLoss,
