@@ -9,12 +9,21 @@ import { type ParsedArgs, oneOf, parseArgs } from "./cli/args.js";
 import { formatReport } from "./report/format-report.js";
 import { runWhatIf } from "./cli/whatif.js";
 import { runLiquidate } from "./cli/liquidate.js";
+import { runVar } from "./cli/var.js";
+import { runGrid } from "./cli/grid.js";
+import { loadPriceHistory } from "./history/node-file.js";
 import type { BackendChoice } from "./kernel/select.js";
 
 const USAGE = `usage: riskgrid <command> <book.json> [options]
 
 commands:
   report     prices, greeks, netted greeks, grid worst loss and margins per account (default)
+             [--preset P] [--history prices.csv for --preset var]
+  grid       the spot × vol P&L grid (21 moves −50 %…+50 % × vol up/same/down) per account and underlying:
+             [--account ID] [--underlying U]
+  var        VaR and expected shortfall over a price history:
+             --history prices.csv [--method historical|fhs|mc|parametric] [--confidence 0.99] [--horizon 1]
+             [--window 1000] [--paths 10000] [--seed 1] [--distribution normal|t]
   whatif     margin, greeks and verdict after hypothetical orders:
              --order INSTRUMENT:SIZE (repeatable; + buy, − sell) [--account ID] [--model M] [--max INSTRUMENT]
   liquidate  status, liquidation prices, partial-liquidation plan and explain per account:
@@ -52,7 +61,9 @@ function main(argv: string[]): number {
     switch (command) {
       case "report": {
         const presets = args.options.get("preset");
-        const report = engine.evaluate(readBook(args), presets ? { presets } : {});
+        const historyPaths = args.options.get("history");
+        const history = historyPaths ? loadPriceHistory(historyPaths) : null;
+        const report = engine.evaluate(readBook(args), { ...(presets ? { presets } : {}), history });
         process.stdout.write(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatReport(report));
         return 0;
       }
@@ -60,6 +71,10 @@ function main(argv: string[]): number {
         return runWhatIf(engine, args, readBook(args), format);
       case "liquidate":
         return runLiquidate(engine, args, readBook(args), format);
+      case "var":
+        return runVar(engine, args, readBook(args), format);
+      case "grid":
+        return runGrid(engine, args, readBook(args), format);
       default:
         throw new RiskError("E_RANGE", "command", `unknown command "${command}"; run riskgrid --help`);
     }

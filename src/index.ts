@@ -42,3 +42,11 @@ export type {
   LiquidationPriceOptions, LiquidationLevel, LiquidationPlan, PlanOptions, PlanStep, CostParams, Explanation,
   MarginContribution, ScenarioContribution, WorstScenarioExplained,
 } from "./health/index.js";
+export {
+  computeVar, dynamicRange, setVarHistory, ewmaVariances, ewmaCovariance, fitGarch, garchForecast,
+  historicalScenarioSet, monteCarloScenarioSet, correlationOneStress, deltaNormal, deltaGammaCornishFisher,
+} from "./var/index.js";
+export { parsePriceCsv } from "./history/index.js";
+export type { PriceHistory } from "./history/index.js";
+export { Session, STATUS_CODES } from "./session/session.js";
+export type { SessionResult, SessionOptions } from "./session/session.js";

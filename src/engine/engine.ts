@@ -8,6 +8,7 @@ import { RiskError } from "../errors.js";
 import { defaultGrid } from "../scenarios/grid.js";
 import type { ScenarioSet } from "../scenarios/scenario-set.js";
 import type { Book, BookInput } from "../types.js";
+import type { PriceHistory } from "../history/csv.js";
 import { accountMatrix, assetPriceUsd } from "./account-matrix.js";
 import { type GridRun, layoutAccounts, runGrid } from "./grid-run.js";
 import { buildInstrumentTable, markPrice } from "./instrument-table.js";
@@ -23,6 +24,8 @@ import { Session, type SessionOptions } from "../session/session.js";
 export interface EvaluateOptions {
   /** Portfolio presets to evaluate (besides standard's isolated and cross). Default: the book's risk.presets. */
   presets?: string[];
+  /** Daily price history for the `var` preset (parsePriceCsv / loadPriceHistory). */
+  history?: PriceHistory | null;
 }
 
 const zeroGreeks = (): GreekSet => ({ delta: 0, gamma: 0, vega: 0, theta: 0, rho: 0 });
@@ -55,7 +58,7 @@ export class Engine {
   }
 
   /** Prepare the shared context presets and finer calls work on. */
-  context(book: Book): PresetContext {
+  context(book: Book, options: EvaluateOptions = {}): PresetContext {
     const table = buildInstrumentTable(book);
     const layout = layoutAccounts(table, book.accounts);
     const run = (set: ScenarioSet): GridRun => runGrid(this.kernel, table, layout, set);
@@ -63,6 +66,7 @@ export class Engine {
     return {
       book, table, layout, kernel: this.kernel, overrides: book.risk.overrides, base, run,
       matrix: (r, k) => accountMatrix(r, k, book.accounts[k]),
+      history: options.history ?? null,
     };
   }
 
@@ -79,7 +83,7 @@ export class Engine {
     const requested = options.presets ?? book.risk.presets;
     const presets = ["standard", ...requested.filter((p) => p !== "standard")];
     presets.forEach((p) => getPreset(p));
-    const ctx = this.context(book);
+    const ctx = this.context(book, options);
     const { table, base } = ctx;
 
     const instruments: InstrumentReport[] = table.instruments.map((x, i) => ({

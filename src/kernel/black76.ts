@@ -71,16 +71,19 @@ export function contractGreeks(c: ContractInputs): ContractGreeks {
   }
   const { cp, fwd: F, strike: K, tau, df, vol, size, dFdS, rate } = c;
   const sqrtT = Math.sqrt(tau);
+  // With no time value left (σ√T below MIN_STDDEV) the option is worth its discounted intrinsic value:
+  // gamma and the time-value part of theta are 0, not the 1/σ√T spike of the formulas at F = K.
+  const noTimeValue = vol * sqrtT < MIN_STDDEV;
   const sd = Math.max(vol * sqrtT, MIN_STDDEV);
   const d1 = Math.log(F / K) / sd + 0.5 * sd;
-  const pdf1 = npdf(d1);
+  const pdf1 = noTimeValue ? 0 : npdf(d1);
   const usd = size * black76(cp, F, K, tau, df, vol);
   const deltaF = df * cp * ncdf(cp * d1);
   // ∂V/∂T with F fixed: −r·V + df·F·φ(d1)·σ / (2√T)
-  const dVdT = -rate * usd + (size * df * F * pdf1 * vol) / (2 * Math.max(sqrtT, MIN_STDDEV));
+  const dVdT = -rate * usd + (noTimeValue ? 0 : (size * df * F * pdf1 * vol) / (2 * sqrtT));
   return {
     delta: size * deltaF * dFdS,
-    gamma: ((size * df * pdf1) / (F * sd)) * dFdS * dFdS,
+    gamma: noTimeValue ? 0 : ((size * df * pdf1) / (F * sd)) * dFdS * dFdS,
     vega: size * df * F * pdf1 * sqrtT * 0.01,
     theta: -dVdT / 365,
     rho: -tau * usd * 0.01,

@@ -2,4 +2,5 @@
 import "./standard/index.js";
 import "./deribit-pm/index.js";
 import "./span/index.js";
+import "../var/preset.js";
 // derive-pmrm2 (another engineer): import "./derive/index.js";

@@ -8,6 +8,7 @@ import type { Account, Book } from "../types.js";
 import type { AccountMatrix } from "../engine/account-matrix.js";
 import type { AccountsLayout, GridRun } from "../engine/grid-run.js";
 import type { InstrumentTable } from "../engine/instrument-table.js";
+import type { PriceHistory } from "../history/csv.js";
 
 export interface WorstScenario {
   /** Underlying whose row holds the worst loss ("ALL" for joint sets). */
@@ -47,6 +48,8 @@ export interface PresetContext {
   run(set: ScenarioSet): GridRun;
   /** Account matrix of account k under a run. */
   matrix(run: GridRun, k: number): AccountMatrix;
+  /** Price history for presets that need one (var), from EvaluateOptions.history. */
+  history?: PriceHistory | null;
 }
 
 export interface MarginPreset {
