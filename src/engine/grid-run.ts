@@ -2,7 +2,7 @@
  * Marshalling and the two kernel passes: lays a book's instruments, one scenario set and the
  * accounts' positions out in the kernel's columns, runs the passes and copies the results out.
  */
-import { type Dims, type Kernel, KIND_DELTA1_INVERSE, KIND_OPTION_INVERSE, N_GREEKS } from "../kernel/abi.js";
+import { type Dims, type Kernel, type KernelViews, KIND_DELTA1_INVERSE, KIND_OPTION_INVERSE, N_GREEKS } from "../kernel/abi.js";
 import type { Account } from "../types.js";
 import { type ScenarioSet, volMultiplier } from "../scenarios/scenario-set.js";
 import type { InstrumentTable } from "./instrument-table.js";
@@ -41,6 +41,31 @@ export function isInverseKind(kind: number): boolean {
 /** P&L group of an instrument: underlying × settlement (linear 0, inverse 1). */
 export function groupOf(t: InstrumentTable, i: number): number {
   return t.underlyingOf[i] * 2 + (isInverseKind(t.kind[i]) ? 1 : 0);
+}
+
+/** Instrument input columns (and greek buckets) of the table into the kernel's views. */
+export function writeInstruments(v: KernelViews, t: InstrumentTable, volMult: Float64Array): void {
+  v.kind.set(t.kind);
+  v.factor.set(t.underlyingOf);
+  v.cp.set(t.cp);
+  v.strike.set(t.strike);
+  v.tau.set(t.tau);
+  v.fwd.set(t.fwd);
+  v.df.set(t.df);
+  v.rate.set(t.rate);
+  v.vol.set(t.vol);
+  v.size.set(t.size);
+  v.dFdS.set(t.dFdS);
+  v.volMult.set(volMult);
+  v.bucket.set(t.bucketOf);
+}
+
+/** A scenario set's arrays into the kernel's views (ln M computed once here). */
+export function writeScenarios(v: KernelViews, set: ScenarioSet): void {
+  v.mult.set(set.mult);
+  for (let k = 0; k < set.mult.length; k++) v.lnMult[k] = Math.log(set.mult[k]);
+  v.volShift.set(set.volShift);
+  v.volFloor.set(set.volFloor);
 }
 
 export interface InstrumentResults {
@@ -93,26 +118,9 @@ export function runGrid(
   };
   kernel.owner = null;
   const v = kernel.reserve(dims);
-  v.kind.set(t.kind);
-  v.factor.set(t.underlyingOf);
-  v.cp.set(t.cp);
-  v.strike.set(t.strike);
-  v.tau.set(t.tau);
-  v.fwd.set(t.fwd);
-  v.df.set(t.df);
-  v.rate.set(t.rate);
-  v.vol.set(t.vol);
-  v.size.set(t.size);
-  v.dFdS.set(t.dFdS);
-  for (let i = 0; i < n; i++) {
-    v.volMult[i] = opts.volMult ? opts.volMult[i] : volMultiplier(t.dte[i], set.termStructure);
-    v.group[i] = groupOf(t, i);
-    v.bucket[i] = t.bucketOf[i];
-  }
-  v.mult.set(set.mult);
-  for (let k = 0; k < set.mult.length; k++) v.lnMult[k] = Math.log(set.mult[k]);
-  v.volShift.set(set.volShift);
-  v.volFloor.set(set.volFloor);
+  writeInstruments(v, t, opts.volMult ?? Float64Array.from(t.dte, (d) => volMultiplier(d, set.termStructure)));
+  for (let i = 0; i < n; i++) v.group[i] = groupOf(t, i);
+  writeScenarios(v, set);
   v.accStart.set(layout.accStart);
   v.posInst.set(layout.posInst);
   v.posQty.set(layout.posQty);

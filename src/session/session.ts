@@ -22,6 +22,7 @@ import { collateralLines } from "../margin/collateral.js";
 import type { AccountReport } from "../report/types.js";
 import type { Engine } from "../engine/engine.js";
 import { PositionStore } from "./position-store.js";
+import { writeInstruments, writeScenarios } from "../engine/grid-run.js";
 import { pmConstants, pmTickAccount, type PmTickResult, type TickAccount, type TickMarket, tickGroup } from "./pm-tick.js";
 
 export const STATUS_CODES = ["healthy", "restricted", "liquidation", "bankrupt"] as const;
@@ -324,27 +325,12 @@ export class Session {
     this.kernel.owner = this;
     const v = this.kernel.reserve(want);
     this.dims = want;
-    v.kind.set(t.kind);
-    v.factor.set(t.underlyingOf);
-    v.cp.set(t.cp);
-    v.strike.set(t.strike);
-    v.tau.set(t.tau);
-    v.fwd.set(t.fwd);
-    v.df.set(t.df);
-    v.rate.set(t.rate);
-    v.vol.set(t.vol);
-    v.size.set(t.size);
-    v.dFdS.set(t.dFdS);
-    v.volMult.set(this.volMult);
+    writeInstruments(v, t, this.volMult);
     for (let i = 0; i < nInst; i++) {
       const k = t.kind[i];
       v.group[i] = tickGroup(t.underlyingOf[i], k === KIND_OPTION_INVERSE || k === KIND_DELTA1_INVERSE, k === KIND_OPTION_INVERSE || k === KIND_OPTION_LINEAR);
-      v.bucket[i] = t.bucketOf[i];
     }
-    v.mult.set(this.set.mult);
-    for (let k = 0; k < this.set.mult.length; k++) v.lnMult[k] = Math.log(this.set.mult[k]);
-    v.volShift.set(this.set.volShift);
-    v.volFloor.set(this.set.volFloor);
+    writeScenarios(v, this.set);
     this.kernel.instrumentPass();
     this.cubeFresh = true;
   }
