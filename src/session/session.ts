@@ -11,7 +11,7 @@
  * positions of the moved underlying is the only per-position work of an index tick outside the kernel.
  * Haircut weights are taken when the session opens and when collateral is set (not on every tick).
  */
-import { type Dims, type Kernel, KIND_DELTA1_INVERSE, KIND_OPTION_INVERSE, KIND_OPTION_LINEAR, N_GREEKS } from "../kernel/abi.js";
+import { type Dims, type Kernel, type KernelViews, KIND_DELTA1_INVERSE, KIND_OPTION_INVERSE, KIND_OPTION_LINEAR, N_GREEKS } from "../kernel/abi.js";
 import { RiskError } from "../errors.js";
 import type { Account, Book } from "../types.js";
 import { STABLECOINS } from "../types.js";
@@ -40,6 +40,12 @@ export interface SessionResult {
 export interface SessionOptions {
   /** Accounts per account-pass chunk (bounds the kernel's output memory). */
   chunk?: number;
+  /**
+   * Fill the instrument outputs (value, greeks, cube) instead of running the instrument pass; called
+   * with the kernel's views after the inputs are written. A SessionPool worker copies in the cube its
+   * main thread published (src/session/pool.ts).
+   */
+  instrumentOutputs?: (views: KernelViews) => void;
 }
 
 const DEFAULT_CHUNK = 4096;
@@ -63,7 +69,7 @@ export class Session {
   private closed = false;
   private readonly chunk: number;
 
-  constructor(private readonly engine: Engine, private readonly kernel: Kernel, book: Book, opts: SessionOptions = {}) {
+  constructor(private readonly engine: Engine, private readonly kernel: Kernel, book: Book, private readonly opts: SessionOptions = {}) {
     this.chunk = opts.chunk ?? DEFAULT_CHUNK;
     // Own copies: the session mutates markets, vols, positions and collateral.
     this.book = structuredClone(book);
@@ -331,7 +337,8 @@ export class Session {
       v.group[i] = tickGroup(t.underlyingOf[i], k === KIND_OPTION_INVERSE || k === KIND_DELTA1_INVERSE, k === KIND_OPTION_INVERSE || k === KIND_OPTION_LINEAR);
     }
     writeScenarios(v, this.set);
-    this.kernel.instrumentPass();
+    if (this.opts.instrumentOutputs) this.opts.instrumentOutputs(v);
+    else this.kernel.instrumentPass();
     this.cubeFresh = true;
   }
 
