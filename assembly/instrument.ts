@@ -185,12 +185,14 @@ export function instrumentPass(frame: usize): void {
       const dfcp = df * cp;
       const usd = ASC_FEATURE_SIMD ? black1v(x, fk, F, K, sd, cp, dfcp, size) : black1(x, fk, F, K, sd, cp, dfcp, size);
       value = inverse ? usd / F : usd;
-      // greeks of the USD value, in the reference's operation order
-      const pdf1 = INV_SQRT_2PI * lastE1;
+      // greeks of the USD value, in the reference's operation order; with no time value left
+      // (σ√T below MIN_STDDEV) gamma and the time-value part of theta are 0, as in black76.ts.
+      const noTimeValue = vol * sqrtT < MIN_STDDEV;
+      const pdf1 = noTimeValue ? 0.0 : INV_SQRT_2PI * lastE1;
       const deltaF = dfcp * lastN1;
-      const dVdT = -rate * usd + (size * df * F * pdf1 * vol) / (2.0 * max(sqrtT, MIN_STDDEV));
+      const dVdT = -rate * usd + (noTimeValue ? 0.0 : (size * df * F * pdf1 * vol) / (2.0 * sqrtT));
       delta = size * deltaF * dFdS;
-      gamma = ((size * df * pdf1) / (F * sd)) * dFdS * dFdS;
+      gamma = noTimeValue ? 0.0 : ((size * df * pdf1) / (F * sd)) * dFdS * dFdS;
       vega = size * df * F * pdf1 * sqrtT * 0.01;
       theta = -dVdT / 365.0;
       rho = -tau * usd * 0.01;
