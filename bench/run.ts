@@ -8,6 +8,7 @@ import { loadKernelSync } from "../src/kernel/select.js";
 import { finishMachineInfo, machineInfo } from "./machine.js";
 import { measure, type Timing } from "./measure.js";
 import { pct, renderTable, si } from "./table.js";
+import { formatVarBench, runVarBench } from "./var.js";
 import {
   accountList, dims, N_SCEN, optionRows, type Style, writeInstruments, writePositions, writeScenarios,
 } from "./workloads.js";
@@ -129,9 +130,11 @@ async function main(): Promise<void> {
     rows.push([`full grid, 1 account × ${CLIENT_POSITIONS} positions`, b, `${c.bestMicros.toFixed(1)} µs`, `${c.medianMicros.toFixed(1)} µs`,
       pct(c.spread), b === "simd" ? `≤ 40 µs: ${ok(c.bestMicros <= TARGETS.clientMicros)}` : ""]);
   }
+  const varBench = runVarBench();
   const done = finishMachineInfo(machine);
   const table = renderTable(["workload", "backend", "best", "median", "spread", "target"], rows);
   console.log(`\n${table}\n`);
+  console.log(formatVarBench(varBench) + "\n");
   console.log(`best = fastest sample of 3 rounds; median = median of the rounds' medians; spread = median/best − 1.\n` +
     `Load average ${done.loadAverage.start.toFixed(2)} → ${done.loadAverage.end!.toFixed(2)} on ${done.cores} cores` +
     `${done.loadAverage.start > 0.5 || (done.loadAverage.end ?? 0) > 0.5 ? " (shared machine: medians are pessimistic)" : ""}.`);
@@ -144,6 +147,7 @@ async function main(): Promise<void> {
       accountPass: { positions: ACC_POSITIONS, scenarios: N_SCEN, unit: "position-scenario multiply-adds per second", ...account },
       marshal: { positions: MARSHAL_POSITIONS, bestMicros: marshal.bestMs * 1e3, medianMicros: marshal.medianMs * 1e3, spread: marshal.spread },
       clientFullGrid: { positions: CLIENT_POSITIONS, scenarios: N_SCEN, unit: "microseconds per call", ...client },
+      var: varBench,
     },
     targets: TARGETS,
     table,
