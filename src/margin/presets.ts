@@ -3,4 +3,4 @@ import "./standard/index.js";
 import "./deribit-pm/index.js";
 import "./span/index.js";
 import "../var/preset.js";
-// derive-pmrm2 (another engineer): import "./derive/index.js";
+import "./derive/preset.js";
