@@ -86,12 +86,13 @@ function sample<T>(rows: T[], n: number): T[] {
   return rows.filter((_, i) => i % step === 0);
 }
 
-const DATA = "/work/shared/data/options";
+// The project's copies of the chains (columns cut; see test/fixtures/deribit/README.md).
+const DATA = new URL("./fixtures/deribit", import.meta.url).pathname;
 
 describe("parseInstrumentName: real Deribit chains agree with their own columns", () => {
   it.each([
-    "deribit-btc-eth-options-20260105T092511Z-chain.csv",
-    "deribit-btc-eth-options-20260822T153351Z-chain.csv",
+    "deribit-btc-eth-options-20260105T092511Z.csv",
+    "deribit-btc-eth-options-20260822T153351Z.csv",
   ])("%s (expiry_datetime, strike, option_type)", (file) => {
     const rows = sample(readCsv(`${DATA}/${file}`), 40);
     expect(rows.length).toBeGreaterThanOrEqual(30);
@@ -108,8 +109,8 @@ describe("parseInstrumentName: real Deribit chains agree with their own columns"
   });
 
   it.each([
-    "deribit-btc-options-20200514T0541Z-greeks.csv",
-    "deribit-btc-options-20200521T2319Z-greeks.csv",
+    "deribit-btc-options-20200514T0541Z.csv",
+    "deribit-btc-options-20200521T2319Z.csv",
   ])("%s (expiration_timestamp, strike, option_type)", (file) => {
     const all = readCsv(`${DATA}/${file}`);
     // Plus every name with a one-digit day (BTC-5JUN20-6750-P), the rarer form.
@@ -125,7 +126,7 @@ describe("parseInstrumentName: real Deribit chains agree with their own columns"
   });
 
   it("every name in every chain parses", () => {
-    for (const file of ["deribit-btc-eth-options-20260105T092511Z-chain.csv", "deribit-btc-options-20200521T2319Z-greeks.csv"]) {
+    for (const file of ["deribit-btc-eth-options-20260105T092511Z.csv", "deribit-btc-options-20200521T2319Z.csv"]) {
       for (const r of readCsv(`${DATA}/${file}`)) {
         expect(parseInstrumentName(r.instrument_name!), r.instrument_name).not.toBeNull();
       }

@@ -6,9 +6,11 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { bookToJSON, parseBook } from "../src/book/index.js";
 
-const CHAIN = "/work/shared/data/options/deribit-btc-eth-options-20260822T153351Z-chain.csv";
+// The project's copy of the snapshot (columns cut; source and cuts in test/fixtures/deribit/README.md).
+const CHAIN = new URL("./fixtures/deribit/deribit-btc-eth-options-20260822T153351Z.csv", import.meta.url);
+const SNAPSHOT_TIME = "2026-08-22T15:33:51Z"; // the collector's timestamp, one per file
 
-function readCsv(path: string): Record<string, string>[] {
+function readCsv(path: URL): Record<string, string>[] {
   const [head, ...lines] = readFileSync(path, "utf8").trim().split("\n");
   const cols = head!.split(",");
   return lines.map((line) => Object.fromEntries(line.split(",").map((c, i) => [cols[i], c])));
@@ -21,10 +23,10 @@ describe("a book from the 2026-08-22 Deribit chain", () => {
     const m = (markets[r.currency!] ??= { index: Number(r.index_price), forwards: {} });
     // Keys with "+00:00" offsets, as the file writes them; rows of one expiry differ in the last digits
     // (quotes taken moments apart): the first row's forward is kept.
-    m.forwards[r.expiry_datetime!] ??= Number(r.futures_price);
+    m.forwards[r.expiry_datetime!] ??= Number(r.underlying);
   }
   const input = {
-    valuationTime: rows[0]!.timestamp!, // microseconds: read to the millisecond
+    valuationTime: SNAPSHOT_TIME,
     markets,
     instruments: [
       { id: "BTC-PERPETUAL" }, { id: "ETH-PERPETUAL" },
@@ -39,7 +41,7 @@ describe("a book from the 2026-08-22 Deribit chain", () => {
 
   it("parses every option with its row's strike, expiry and vol", () => {
     const book = parseBook(input);
-    expect(book.valuationTime).toBe(Date.UTC(2026, 7, 22, 15, 33, 51, 683));
+    expect(book.valuationTime).toBe(Date.UTC(2026, 7, 22, 15, 33, 51));
     expect(book.instruments).toHaveLength(rows.length + 2);
     rows.forEach((r, k) => {
       const ins = book.instruments[k + 2]!;
