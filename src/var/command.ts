@@ -46,9 +46,12 @@ export function varOptionsFromFlags(flags: VarFlags): VarOptions {
 }
 
 /** `riskgrid var`: the book as Book, BookInput or JSON text; the history as parsed object or CSV text. */
-export function varCommand(host: KernelHost, book: Book | BookInput | string, history: PriceHistory | string, flags: VarFlags = {}): VarResult {
+export function varCommand(
+  host: KernelHost, book: Book | BookInput | string, history: PriceHistory | string, flags: VarFlags = {},
+  onProgress?: VarOptions["onProgress"],
+): VarResult {
   const h = typeof history === "string" ? parsePriceCsv(history, { source: "--history" }) : history;
-  return computeVar(host, book, h, varOptionsFromFlags(flags));
+  return computeVar(host, book, h, { ...varOptionsFromFlags(flags), onProgress });
 }
 
 /** Money: 2 decimals from 100 up (USD accounts), 5 significant digits below (coin accounts). */

@@ -39,6 +39,8 @@ export const VAR_METHODS: readonly VarMethod[] = ["historical", "fhs", "mc", "pa
 export interface VarOptions {
   /** Default "fhs". */
   method?: VarMethod;
+  /** Called as the run advances (fraction 0…1 and the stage), e.g. to draw a progress bar. */
+  onProgress?: (fraction: number, stage: string) => void;
   /** Default 0.99. */
   confidence?: number;
   /** Days. Default 1. */
@@ -190,7 +192,7 @@ export function varContext(host: KernelHost, book: Book): VarContext {
   };
 }
 
-type Resolved = Required<Omit<VarOptions, "asOf">> & { asOf: number | string };
+type Resolved = Required<Omit<VarOptions, "asOf" | "onProgress">> & { asOf: number | string };
 
 export function resolveVarOptions(book: Book, o: VarOptions = {}): Resolved {
   const r: Resolved = {
@@ -297,10 +299,15 @@ export function scenarioSetFor(method: VarMethod, m: VarMarket, o: Resolved, fac
 /** The VaR pipeline on a prepared context (used by computeVar and by the `var` preset). */
 export function runVar(ctx: VarContext, history: PriceHistory, opts: VarOptions = {}): VarResult {
   const o = resolveVarOptions(ctx.book, opts);
+  const progress = opts.onProgress ?? (() => {});
   const factors = ctx.table.underlyings;
+  progress(0, "volatility and correlation");
   const m = varMarket(factors, history, o);
+  progress(0.1, "scenarios");
   const set = scenarioSetFor(o.method, m, o, factors);
+  progress(0.2, "full revaluation");
   const run = ctx.run(set);
+  progress(0.5, "correlation-one stress");
   const stressCov = o.stress ? correlationOneStress(m.covH) : null;
   const stressRun = stressCov && o.stressMc
     ? ctx.run(monteCarloScenarioSet(factors, {
@@ -309,6 +316,7 @@ export function runVar(ctx: VarContext, history: PriceHistory, opts: VarOptions 
     }))
     : null;
   const accounts: VarAccountResult[] = ctx.book.accounts.map((acct, k) => {
+    progress(0.8 + (0.2 * k) / ctx.book.accounts.length, "accounts");
     const mat = ctx.matrix(run, k);
     const exposure = accountExposure(run, k, acct, mat);
     const dn = deltaNormal(exposure.delta, m.covH, o.confidence);
@@ -340,6 +348,7 @@ export function runVar(ctx: VarContext, history: PriceHistory, opts: VarOptions 
       parametric: { deltaNormal: dn, deltaGamma: dg }, margin: margin(main.es, o.mmFactor), stress,
     };
   });
+  progress(1, "done");
   const scenarioBased = o.method !== "parametric";
   const usesMc = o.method === "mc" || (o.stress && o.stressMc);
   return {
