@@ -1,0 +1,174 @@
+/**
+ * SessionPool (worker threads sharing one instrument pass) gives the same bits as the single-threaded
+ * Session on the same backend: IM, MM, equity and status of every account, at open and after index,
+ * vol, position and collateral updates, with 1, 2 and 3 workers. The worker entry is bundled fresh
+ * from the sources (the test does not depend on a stale dist/).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS } from "./helpers/backends.js";
+import { randomBook } from "./helpers/random-book.js";
+import { initSync } from "../src/index.js";
+import type { Session, SessionResult } from "../src/session/session.js";
+import { SessionPool } from "../src/session/pool.js";
+
+let dir = "";
+let workerUrl: URL;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "riskgrid-pool-"));
+  const outfile = join(dir, "session-worker.mjs");
+  await build({
+    entryPoints: ["src/session/worker.ts"], outfile, bundle: true, format: "esm", platform: "node", target: "es2022",
+    logLevel: "error",
+  });
+  workerUrl = pathToFileURL(outfile);
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const COLUMNS = ["initial", "maintenance", "equity", "status"] as const;
+
+/** Every slot the same bits (Object.is: NaN = NaN, +0 ≠ −0). */
+function expectSameBits(pool: SessionResult, single: SessionResult, when: string): void {
+  expect(pool.ids).toEqual(single.ids);
+  for (const c of COLUMNS) {
+    const a = pool[c];
+    const b = single[c];
+    expect(a.length).toBe(b.length);
+    for (let k = 0; k < a.length; k++) {
+      if (!Object.is(a[k], b[k])) expect.fail(`${when}: ${c} of ${single.ids[k]}: pool ${a[k]} vs session ${b[k]}`);
+    }
+  }
+}
+
+const copy = (r: SessionResult): SessionResult => ({
+  ids: r.ids, initial: r.initial.slice(), maintenance: r.maintenance.slice(), equity: r.equity.slice(), status: r.status.slice(),
+});
+
+/** The same update on both. */
+function both(s: Session, p: SessionPool, f: (x: Session | SessionPool) => void): void {
+  f(s);
+  f(p);
+}
+
+describe.each(BACKENDS)("session pool on %s", (backend) => {
+  const engine = initSync({ backend });
+
+  it.each([1, 2, 3])("is bit-identical to Session with %i worker(s), at open and after updates", async (workers) => {
+    const book = randomBook({ seed: 100 + workers, accounts: 240, positionsPerAccount: 9 });
+    const s = engine.open(book);
+    const p = await SessionPool.open(book, { workers, backend, workerUrl, chunk: 64 });
+    try {
+      expect(p.workers).toBe(workers);
+      expect(p.backend).toBe(backend);
+      expectSameBits(await p.evaluate(), s.evaluate(), "open");
+      expect(p.positions()).toBe(s.positions());
+
+      // Market: both underlyings, a vol.
+      both(s, p, (x) => x.setIndex("BTC", 80_123.5));
+      both(s, p, (x) => x.setIndex("ETH", 2_290.75));
+      const call = book.instruments.find((x) => /-C$/.test(x.id))!.id;
+      both(s, p, (x) => x.setVol(call, 0.91));
+      expectSameBits(await p.evaluate(), s.evaluate(), "after index and vol");
+
+      // Positions and collateral only: the dirty-account path, on accounts of every shard.
+      const ids = book.accounts!.map((a) => a.id);
+      both(s, p, (x) => x.setPosition(ids[0], "BTC-PERPETUAL", -250_000));
+      both(s, p, (x) => x.setPosition(ids[120], book.instruments[9].id, 0));
+      both(s, p, (x) => x.setCollateral(ids[239], "BTC", 2.5));
+      both(s, p, (x) => x.setCollateral(ids[7], "USDC", 0));
+      // One account outgrows its slots (the position store relocates it).
+      for (const x of book.instruments.slice(20, 40)) both(s, p, (y) => y.setPosition(ids[200], x.id, 1.25));
+      expectSameBits(await p.evaluate(), s.evaluate(), "after position and collateral updates");
+      expect(p.positions()).toBe(s.positions());
+
+      // Everything at once, then several ticks in a row (variation margin booked on every tick).
+      both(s, p, (x) => x.setPosition(ids[60], "ETH-PERPETUAL", 40_000));
+      for (let k = 0; k < 5; k++) {
+        both(s, p, (x) => x.setIndex("BTC", 80_000 * (1 + 0.003 * (k - 2))));
+        expectSameBits(await p.evaluate(), s.evaluate(), `tick ${k}`);
+      }
+      // Nothing changed: the pool answers without waking the workers, and still the same.
+      expectSameBits(await p.evaluate(), s.evaluate(), "no change");
+
+      expect(await p.report(ids[120])).toEqual(s.report(ids[120]));
+    } finally {
+      await p.close();
+      s.close();
+    }
+  });
+
+  it("serializes overlapping evaluations and applies updates made while one runs to the next", async () => {
+    const book = randomBook({ seed: 9, accounts: 50, positionsPerAccount: 6 });
+    const s = engine.open(book);
+    const p = await SessionPool.open(book, { workers: 2, backend, workerUrl });
+    try {
+      const first = p.evaluate();
+      p.setIndex("BTC", 75_000);
+      const second = p.evaluate();
+      const r1 = copy(await first); // before the second evaluation overwrites the shared arrays
+      expectSameBits(r1, s.evaluate(), "first");
+      s.setIndex("BTC", 75_000);
+      expectSameBits(await second, s.evaluate(), "second");
+    } finally {
+      await p.close();
+      s.close();
+    }
+  });
+});
+
+describe("session pool errors and lifecycle", () => {
+  it("rejects bad updates on the calling thread with Session's codes, and stays usable", async () => {
+    const book = randomBook({ seed: 4, accounts: 10, positionsPerAccount: 4 });
+    const s = initSync({ backend: "js" }).open(book);
+    const p = await SessionPool.open(book, { workers: 2, backend: "js", workerUrl });
+    const code = (f: () => void): string => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { code: string }).code;
+      }
+      return "none";
+    };
+    const cases: Array<(x: Session | SessionPool) => void> = [
+      (x) => x.setIndex("DOGE", 1),
+      (x) => x.setIndex("BTC", -1),
+      (x) => x.setVol("BTC-PERPETUAL", 0.5),
+      (x) => x.setVol("nope", 0.5),
+      (x) => x.setPosition("nobody", "BTC-PERPETUAL", 1),
+      (x) => x.setPosition("acct-1", "nope", 1),
+      (x) => x.setPosition("acct-1", "BTC-PERPETUAL", Number.NaN),
+      (x) => x.setCollateral("acct-1", "DOGE", 1),
+      (x) => x.setCollateral("acct-1", "USDC", Infinity),
+    ];
+    for (const f of cases) {
+      const c = code(() => f(p));
+      expect(c).not.toBe("none");
+      expect(c).toBe(code(() => f(s)));
+    }
+    expectSameBits(await p.evaluate(), s.evaluate(), "after rejected updates");
+    await p.close();
+    expect(() => p.setIndex("BTC", 1)).toThrowError(/closed/);
+    expect(() => p.evaluate()).toThrowError(/closed/);
+    await p.close(); // twice is fine
+  });
+
+  it("uses at most one worker per account and handles an account-less book", async () => {
+    const book = randomBook({ seed: 2, accounts: 2, positionsPerAccount: 3 });
+    const p = await SessionPool.open(book, { workers: 8, backend: "js", workerUrl });
+    expect(p.workers).toBe(2);
+    expect((await p.evaluate()).ids).toEqual(["acct-0", "acct-1"]);
+    await p.close();
+    const empty = await SessionPool.open({ ...book, accounts: [] }, { workers: 2, backend: "js", workerUrl });
+    expect(empty.workers).toBe(1);
+    expect((await empty.evaluate()).initial.length).toBe(0);
+    await empty.close();
+  });
+});
