@@ -78,6 +78,13 @@ const scratch = { pre: new Float64Array(64) };
 /**
  * One account: `pnl` [(g·S) + s] and `base` [g] are its rows of the account pass (G = 4·U groups),
  * `delta` [b] its delta per greek bucket.
+ *
+ * Performance notes (the loop runs once per account per tick): every value is computed with the same
+ * operations in the same order as the formulas above, so results are bit-stable; what is saved is
+ * work whose result cannot matter. A scenario's aggregated P&L only counts when it is a loss: with
+ * non-negative `pnl_offset` and `max_offsetable_pnl` (the published values) a gain aggregates to
+ * ≥ 0 and can never be the worst, so its offset (a division) is skipped. The options' P&L at an
+ * extended move's edge depends only on the edge, so it is computed once per edge.
  */
 export function pmTickAccount(
   m: TickMarket,
@@ -87,69 +94,90 @@ export function pmTickAccount(
   greeks: Float64Array, greeksOff: number,
   out: PmTickResult,
 ): void {
-  const U = m.index.length;
+  const index = m.index;
+  const mult = m.mult;
+  const U = index.length;
   const S = m.nScen;
   const cf = acct.currencyFactor;
-  const pc0 = cf < 0 ? 1 : m.index[cf];
+  const coinColl = acct.coinCollateral;
+  const pc0 = cf < 0 ? 1 : index[cf];
   // Unshocked USD value of everything, per factor.
   let totalUsd = acct.fixedCollateralUsd;
   let positionsUsd = 0;
   for (let f = 0; f < U; f++) {
     const g = baseOff + 4 * f;
-    const pos = base[g] + base[g + 2] + (base[g + 1] + base[g + 3]) * m.index[f];
+    const pos = base[g] + base[g + 2] + (base[g + 1] + base[g + 3]) * index[f];
     positionsUsd += pos;
-    totalUsd += pos + acct.coinCollateral[f] * m.index[f];
+    totalUsd += pos + coinColl[f] * index[f];
   }
   out.positionsValue = positionsUsd / pc0;
   const base0 = totalUsd / pc0;
   let rmm = 0;
   if (scratch.pre.length < S) scratch.pre = new Float64Array(S);
   const pre = scratch.pre;
+  const nBuckets = m.bucketFactor.length;
   for (let u = 0; u < U; u++) {
     const c = m.pm[u];
     const nStd = c.nStd;
     const nExt = c.edge.length;
-    const nScen = nStd + nExt;
-    const Su = m.index[u];
+    const Su = index[u];
     const g = baseOff + 4 * u;
     const bl = base[g], bi = base[g + 1], bol = base[g + 2], boi = base[g + 3];
-    const collU = acct.coinCollateral[u];
+    const collU = coinColl[u];
     const otherUsd = totalUsd - (bl + bol + (bi + boi) * Su + collU * Su);
     const rl = pnlOff + 4 * u * S; // linear delta-one row; +S inverse; +2S linear options; +3S inverse options
     const ri = rl + S, rol = rl + 2 * S, roi = rl + 3 * S;
     const mu = u * S;
     const acctIsU = cf === u;
-    const opt0 = (bol + boi * Su) / pc0;
+    const pnlOffset = c.pnlOffset;
+    const maxOff = c.maxOffsetableUsd;
+    const gainsCount = !(pnlOffset >= 0 && maxOff >= 0); // else a gain never sets the worst loss
+    let worst = 0;
     for (let s = 0; s < nStd; s++) {
-      const Sx = Su * m.mult[mu + s];
+      const Sx = Su * mult[mu + s];
       const usd = otherUsd + bl + pnl[rl + s] + bol + pnl[rol + s] + (bi + pnl[ri + s] + boi + pnl[roi + s] + collU) * Sx;
-      pre[s] = usd / (acctIsU ? Sx : pc0) - base0;
+      const x = usd / (acctIsU ? Sx : pc0) - base0;
+      pre[s] = x;
+      if (x < 0) {
+        if (-x > worst) worst = -x;
+      } else if (gainsCount) {
+        const agg = Math.min(pnlOffset * x, maxOff / (acctIsU ? Sx : pc0));
+        if (-agg > worst) worst = -agg;
+      }
     }
     const hasOptions = bol !== 0 || boi !== 0 || pnl[rol] !== 0 || pnl[roi] !== 0;
+    const opt0 = (bol + boi * Su) / pc0;
+    let lastEdge = -1;
+    let optE = 0;
+    let Se = 0;
+    let pcE = 0;
     for (let e = 0; e < nExt; e++) {
       const s = nStd + e;
       const edge = c.edge[e];
-      const Sx = Su * m.mult[mu + s];
-      const Se = Su * m.mult[mu + edge];
+      if (edge !== lastEdge) {
+        lastEdge = edge;
+        Se = Su * mult[mu + edge];
+        pcE = acctIsU ? Se : pc0;
+        optE = hasOptions ? (bol + pnl[rol + edge] + (boi + pnl[roi + edge]) * Se) / pcE - opt0 : 0;
+      }
+      const Sx = Su * mult[mu + s];
       const pcS = acctIsU ? Sx : pc0;
-      const pcE = acctIsU ? Se : pc0;
       // Options' P&L at the extended move and at the same-side edge, account currency.
       const optS = hasOptions ? (bol + pnl[rol + s] + (boi + pnl[roi + s]) * Sx) / pcS - opt0 : 0;
-      const optE = hasOptions ? (bol + pnl[rol + edge] + (boi + pnl[roi + edge]) * Se) / pcE - opt0 : 0;
       const rest = pre[edge] - optE;
       const adj = optS * c.extScale[e] * (pcS / pcE);
       const damp = Math.min(c.dampUsd[e] / pcE, Math.abs(adj));
-      pre[s] = (adj > 0 ? adj - damp : adj < 0 ? adj + damp : adj) + rest;
-    }
-    let worst = 0;
-    for (let s = 0; s < nScen; s++) {
-      const x = pre[s];
-      const agg = x < 0 ? x : Math.min(c.pnlOffset * x, c.maxOffsetableUsd / (acctIsU ? Su * m.mult[mu + s] : pc0));
-      if (-agg > worst) worst = -agg;
+      const x = (adj > 0 ? adj - damp : adj < 0 ? adj + damp : adj) + rest;
+      if (x < 0) {
+        if (-x > worst) worst = -x;
+      } else if (gainsCount) {
+        const agg = Math.min(pnlOffset * x, maxOff / pcS);
+        if (-agg > worst) worst = -agg;
+      }
     }
     let roll = 0;
     let delta = 0;
-    for (let b = 0; b < m.buckets.length; b++) {
+    for (let b = 0; b < nBuckets; b++) {
       if (m.bucketFactor[b] !== u) continue;
       const d = greeks[greeksOff + b * 5];
       delta += d;
