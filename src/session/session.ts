@@ -75,6 +75,10 @@ export class Session {
 
   constructor(private readonly engine: Engine, private readonly kernel: Kernel, book: Book, private readonly opts: SessionOptions = {}) {
     this.chunk = opts.chunk ?? DEFAULT_CHUNK;
+    // evaluate() steps through the accounts `chunk` at a time: 0 or a negative step never ends.
+    if (!Number.isInteger(this.chunk) || this.chunk < 1 || this.chunk > 0x7fffffff) {
+      throw new RiskError("E_RANGE", "chunk", `chunk must be a whole number of accounts ≥ 1, got ${String(this.chunk)}`);
+    }
     // Own copies: the session mutates markets, vols and collateral. Positions live in the store only
     // (accountBook() rebuilds them): not cloning them saves ~40 % of the session's heap per position.
     this.book = structuredClone({ ...book, accounts: book.accounts.map((a) => ({ ...a, positions: [] })) });
