@@ -175,7 +175,8 @@ export class Session {
     this.live();
     const a = this.account(accountId);
     if (!Number.isFinite(amount)) throw new RiskError("E_NOT_FINITE", "amount", "a collateral amount must be a finite number");
-    if (!this.book.markets[asset] && !STABLECOINS.has(asset)) {
+    // Own keys only: "toString" or "__proto__" are not markets (they made equity NaN).
+    if (!Object.prototype.hasOwnProperty.call(this.book.markets, asset) && !STABLECOINS.has(asset)) {
       throw new RiskError("E_UNKNOWN_ASSET", "asset", `collateral asset "${asset}" has no market in this session`);
     }
     const acct = this.book.accounts[a];
