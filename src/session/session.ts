@@ -126,7 +126,10 @@ export class Session {
     this.live();
     const f = this.table.underlyings.indexOf(underlying);
     if (f < 0) throw new RiskError("E_UNKNOWN_MARKET", "underlying", `no market "${underlying}" in this session`);
-    if (!(price > 0) || !Number.isFinite(price)) throw new RiskError("E_NEGATIVE_PRICE", "price", "an index must be a positive finite number");
+    if (typeof price !== "number" || !Number.isFinite(price)) {
+      throw new RiskError("E_NOT_FINITE", "price", `${String(price)} is not a finite number: an index must be a positive finite number`);
+    }
+    if (!(price > 0)) throw new RiskError("E_NEGATIVE_PRICE", "price", "an index must be a positive finite number");
     const m = this.book.markets[underlying];
     const ratio = price / m.index;
     m.index = price;
