@@ -57,16 +57,23 @@ export interface LiquidationPriceResult {
   evaluations: number;
 }
 
+/** Largest scan: each step is one margin evaluation of the account. */
+const MAX_SCAN_STEPS = 100_000;
+
 export function liquidationPrice(engine: Engine, book: unknown, accountId: string | undefined, underlying: string,
   opts: LiquidationPriceOptions = {}): LiquidationPriceResult {
   return guard(() => {
     const b = toBook(book);
-    if (!b.markets[underlying]) {
-      throw new RiskError("E_UNKNOWN_MARKET", "underlying", `no market "${underlying}" in the book (markets: ${Object.keys(b.markets).join(", ")})`);
+    if (typeof underlying !== "string" || !Object.prototype.hasOwnProperty.call(b.markets, underlying)) {
+      throw new RiskError("E_UNKNOWN_MARKET", "underlying", `no market "${String(underlying)}" in the book (markets: ${Object.keys(b.markets).join(", ")})`);
     }
     const low = opts.low ?? 0.01;
     const high = opts.high ?? 100;
     const N = Math.max(1, Math.floor(opts.scanSteps ?? 96));
+    // NaN skipped the scan (a silent "no level"); each step is a full margin evaluation.
+    if (!(N <= MAX_SCAN_STEPS)) {
+      throw new RiskError("E_RANGE", "scanSteps", `scanSteps must be a number of steps in [1, ${MAX_SCAN_STEPS}]`);
+    }
     const tol = opts.tolerance ?? 1e-8;
     if (!(low > 0 && low < 1 && high > 1 && Number.isFinite(high))) {
       throw new RiskError("E_RANGE", "low", "the search range must satisfy 0 < low < 1 < high");
@@ -94,6 +101,8 @@ export function liquidationPrice(engine: Engine, book: unknown, accountId: strin
           let a = kPrev, ga = gPrev, c = k, gc = g;
           while (Math.abs(c - a) > tol * Math.min(a, c)) {
             const mid = Math.sqrt(a * c);
+            // a and c adjacent doubles: a tolerance below the spacing of doubles can never be met
+            if (mid === a || mid === c) break;
             const gm = gap(mid);
             if (safe(gm) === safe(ga)) {
               a = mid;
