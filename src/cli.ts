@@ -2,7 +2,10 @@
  * riskgrid CLI: `riskgrid <command> <book.json> [--preset P] [--backend B] [--format table|json]`.
  * Exit codes: 0 ok, 2 bad input (a RiskError: one line on stderr, JSON with --format json), 1 internal error.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { RiskError } from "./errors.js";
 import { initSync } from "./index.js";
 import { type ParsedArgs, oneOf, parseArgs } from "./cli/args.js";
@@ -26,6 +29,8 @@ commands:
              [--window 1000] [--paths 10000] [--seed 1] [--distribution normal|t]
   whatif     margin, greeks and verdict after hypothetical orders:
              --order INSTRUMENT:SIZE (repeatable; + buy, − sell) [--account ID] [--model M] [--max INSTRUMENT]
+  bench      the performance contract on this machine (same as npm run bench): kernel, account pass,
+             client check, VaR, exchange tick; writes bench/results/latest.json
   liquidate  status, liquidation prices, partial-liquidation plan and explain per account:
              [--account ID] [--model M] [--buffer 0.15] [--half-spread H] [--slippage S] [--depth-usd D]
 
@@ -46,6 +51,13 @@ function readBook(args: ParsedArgs): string {
   }
 }
 
+/** `riskgrid bench`: the bundled benchmark next to this CLI (dist/bench.js). */
+function runBench(): number {
+  const bench = join(dirname(fileURLToPath(import.meta.url)), "bench.js");
+  if (!existsSync(bench)) throw new RiskError("E_STATE", "bench", "the benchmark is not built: run npm run build first");
+  return spawnSync(process.execPath, ["--expose-gc", bench], { stdio: "inherit" }).status ?? 1;
+}
+
 function main(argv: string[]): number {
   let format: "table" | "json" = "table";
   try {
@@ -56,6 +68,7 @@ function main(argv: string[]): number {
       return args.positionals.length === 0 && !args.options.has("help") ? 2 : 0;
     }
     const command = args.positionals[0];
+    if (command === "bench") return runBench();
     const backend = oneOf<BackendChoice>(args, "backend", ["auto", "simd", "scalar", "js"], "auto");
     const engine = initSync({ backend });
     switch (command) {
