@@ -51,6 +51,8 @@ function readBook(args: ParsedArgs): string {
   }
 }
 
+const COMMANDS = ["report", "grid", "var", "whatif", "liquidate", "bench"];
+
 /** `riskgrid bench`: the bundled benchmark next to this CLI (dist/bench.js). */
 function runBench(): number {
   const bench = join(dirname(fileURLToPath(import.meta.url)), "bench.js");
@@ -67,6 +69,8 @@ function main(argv: string[]): number {
       process.stdout.write(USAGE + "\n");
       return args.positionals.length === 0 && !args.options.has("help") ? 2 : 0;
     }
+    // `riskgrid book.json` is `riskgrid report book.json`.
+    if (!COMMANDS.includes(args.positionals[0]) && args.positionals[0].endsWith(".json")) args.positionals.unshift("report");
     const command = args.positionals[0];
     if (command === "bench") return runBench();
     const backend = oneOf<BackendChoice>(args, "backend", ["auto", "simd", "scalar", "js"], "auto");
