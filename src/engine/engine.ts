@@ -92,6 +92,7 @@ export class Engine {
       vol: x.kind === "option" ? x.vol! : null,
       delta: base.delta[i], gamma: base.gamma[i], vega: base.vega[i], theta: base.theta[i], rho: base.rho[i],
     }));
+    assertFinite(instruments, "instruments"); // ahead of the presets, which would trip over them
 
     const margins: MarginResult[][] = book.accounts.map(() => []);
     for (const name of presets) {
@@ -123,11 +124,62 @@ export class Engine {
         capitalEfficiency,
       };
     });
-    return {
+    const report: Report = {
       valuationTime: new Date(book.valuationTime).toISOString(), backend: this.kernel.backend, presets,
       instruments, accounts,
     };
+    assertFinite(accounts, "accounts");
+    return report;
   }
+}
+
+/**
+ * DESIGN §3: bad input never produces a number. Values the parser accepts one by one can still
+ * overflow together (1e300 contracts, an index of 1e-300 under an inverse future, a carry that
+ * sends e^{(r−q)T} to 0 or ∞): then the report would carry NaN or ±Infinity. Refuse it instead,
+ * naming the instrument or account (report rows are in book order) and the number.
+ */
+function assertFinite(rows: readonly InstrumentReport[] | readonly AccountReport[], what: "instruments" | "accounts"): void {
+  for (let j = 0; j < rows.length; j++) {
+    if (what === "instruments" ? instrumentFinite(rows[j] as InstrumentReport) : allFiniteWalk(rows[j])) continue;
+    const [field, v] = firstNonFinite(rows[j], "")!;
+    const fix = what === "instruments"
+      ? "check its strike, contractSize, vol and expiry and its market's index, forwards, rate and carry"
+      : "check the sizes of its positions and collateral, and the prices and expiries of the instruments it holds";
+    throw new RiskError("E_RANGE", `${what}[${j}]`,
+      `its ${field.replace(/^\./, "")} would be ${v}: the numbers are too large or too small to compute; ${fix}`);
+  }
+}
+
+const INSTRUMENT_NUMBERS = ["price", "value", "forward", "tau", "delta", "gamma", "vega", "theta", "rho"] as const;
+
+/** An instrument row's numeric fields, read directly (the generic walk is ~10× slower). */
+function instrumentFinite(r: InstrumentReport): boolean {
+  for (const k of INSTRUMENT_NUMBERS) if (r[k] - r[k] !== 0) return false;
+  return true;
+}
+
+function allFiniteWalk(x: unknown): boolean {
+  if (typeof x === "number") return x - x === 0;
+  if (typeof x !== "object" || x === null) return true;
+  if (ArrayBuffer.isView(x)) return (x as unknown as ArrayLike<unknown>).length === undefined
+    || Array.prototype.every.call(x, allFiniteWalk);
+  if (Array.isArray(x)) return x.every(allFiniteWalk);
+  for (const k in x) if (!allFiniteWalk((x as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+function firstNonFinite(x: unknown, path: string): [string, number] | null {
+  if (typeof x === "number") return x - x === 0 ? null : [path, x];
+  if (typeof x !== "object" || x === null) return null;
+  const entries: [string, unknown][] = Array.isArray(x) || ArrayBuffer.isView(x)
+    ? Array.from(x as ArrayLike<unknown>, (v, j) => [`${path}[${j}]`, v])
+    : Object.keys(x).map((k) => [`${path}.${k}`, (x as Record<string, unknown>)[k]]);
+  for (const [p, v] of entries) {
+    const r = firstNonFinite(v, p);
+    if (r) return r;
+  }
+  return null;
 }
 
 function accountGreeks(ctx: PresetContext, run: GridRun, k: number): AccountReport["greeks"] {
