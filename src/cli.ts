@@ -99,7 +99,9 @@ function main(argv: string[]): number {
     const err = e instanceof RiskError ? e : null;
     const payload = err ? err.toJSON() : { code: "E_INTERNAL", path: "", message: `internal error: ${(e as Error)?.message ?? e}` };
     process.stderr.write(format === "json" ? JSON.stringify({ error: payload }) + "\n" : `riskgrid: ${payload.code}: ${payload.message}\n`);
-    return err ? 2 : 1;
+    // E_INTERNAL is a RiskError too (evaluate and the health calls wrap unexpected exceptions in
+    // it), but it is our bug, not the user's input: exit 1 as documented.
+    return err && err.code !== "E_INTERNAL" ? 2 : 1;
   }
 }
 
