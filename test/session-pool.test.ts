@@ -99,6 +99,10 @@ describe.each(BACKENDS)("session pool on %s", (backend) => {
       expectSameBits(await p.evaluate(), s.evaluate(), "no change");
 
       expect(await p.report(ids[120])).toEqual(s.report(ids[120]));
+      // Queued updates are applied before a snapshot; the snapshot is Session's.
+      both(s, p, (x) => x.setCollateral(ids[3], "ETH", 7));
+      expect(await p.snapshot()).toEqual(s.snapshot());
+      expectSameBits(await p.evaluate(), s.evaluate(), "after the snapshot");
     } finally {
       await p.close();
       s.close();

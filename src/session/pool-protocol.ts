@@ -10,7 +10,7 @@
  *   in book order: each worker writes its shard's slots [offset, offset + shard size).
  * - `ctrl`: Int32Array [instrument version, then one "done" sequence per worker].
  */
-import type { Book } from "../types.js";
+import type { Account, Book } from "../types.js";
 import type { BackendName } from "../kernel/abi.js";
 import type { AccountReport } from "../report/types.js";
 
@@ -48,7 +48,8 @@ export type PoolOp =
 
 export type PoolRequest =
   | { type: "evaluate"; seq: number; ops: PoolOp[] }
-  | { type: "report"; seq: number; ops: PoolOp[]; account: string };
+  | { type: "report"; seq: number; ops: PoolOp[]; account: string }
+  | { type: "snapshot"; seq: number; ops: PoolOp[] };
 
 export interface PoolStats {
   /** Worker kernel bytes plus its session's position arrays (Session.memoryBytes()). */
@@ -62,6 +63,7 @@ export type PoolReply =
   | ({ type: "ready" } & PoolStats)
   | ({ type: "done"; seq: number } & PoolStats)
   | { type: "report"; seq: number; report: AccountReport }
+  | { type: "snapshot"; seq: number; accounts: Account[] }
   | { type: "error"; seq: number; error: { code: string; path: string; message: string } };
 
 export const INSTRUMENT_COLUMNS = ["value", "delta", "gamma", "vega", "theta", "rho"] as const;

@@ -23,7 +23,7 @@ import { RiskError, type RiskErrorCode } from "../errors.js";
 import type { BackendName } from "../kernel/abi.js";
 import { type BackendChoice, loadKernel } from "../kernel/select.js";
 import type { AccountReport } from "../report/types.js";
-import type { BookInput } from "../types.js";
+import type { Book, BookInput } from "../types.js";
 import { STABLECOINS } from "../types.js";
 import {
   INSTRUMENT_COLUMNS, type PoolOp, type PoolReply, type PoolRequest, type PoolShared, type PoolStats,
@@ -226,12 +226,22 @@ export class SessionPool {
     this.live();
     const k = this.workerOf(accountId);
     return this.schedule(async () => {
-      const w = this.pool[k];
-      const ops = w.queue;
-      w.queue = [];
-      if (ops.length) w.stale = true;
-      const m = await this.request(k, { type: "report", seq: ++this.seq, ops, account: accountId });
+      const m = await this.request(k, { type: "report", seq: ++this.seq, ops: this.takeQueue(k), account: accountId });
       return (m as Extract<PoolReply, { type: "report" }>).report;
+    });
+  }
+
+  /**
+   * The pool's current book, as Session.snapshot() gives it (futures' variation margin booked as
+   * collateral, all queued updates applied): what to persist, with the input offsets it reflects, to
+   * reopen a pool later.
+   */
+  snapshot(): Promise<Book> {
+    this.live();
+    return this.schedule(async () => {
+      const parts = await Promise.all(this.pool.map((_, k) => this.request(k, { type: "snapshot", seq: ++this.seq, ops: this.takeQueue(k) })));
+      const accounts = parts.flatMap((m) => (m as Extract<PoolReply, { type: "snapshot" }>).accounts);
+      return { ...this.market.snapshot(), accounts };
     });
   }
 
@@ -283,6 +293,15 @@ export class SessionPool {
   private enqueue(k: number, op: PoolOp): void {
     this.pool[k].queue.push(op);
     this.pool[k].stale = true;
+  }
+
+  /** Worker k's queued updates, to send with a request (it is stale until its next evaluation). */
+  private takeQueue(k: number): PoolOp[] {
+    const w = this.pool[k];
+    const ops = w.queue;
+    w.queue = [];
+    if (ops.length) w.stale = true;
+    return ops;
   }
 
   private broadcast(op: PoolOp): void {

@@ -63,8 +63,10 @@ function start(port: NonNullable<typeof parentPort>, data: PoolWorkerData): void
         out.status.set(r.status, at);
         Atomics.store(ctrl, 1 + data.index, m.seq); // results visible before the reply is read
         reply({ type: "done", seq: m.seq, ...stats() });
-      } else {
+      } else if (m.type === "report") {
         reply({ type: "report", seq: m.seq, report: session.report(m.account) });
+      } else {
+        reply({ type: "snapshot", seq: m.seq, accounts: session.snapshot().accounts });
       }
     } catch (e) {
       const error = e instanceof RiskError
