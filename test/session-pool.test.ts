@@ -164,6 +164,14 @@ describe("session pool errors and lifecycle", () => {
     await p.close(); // twice is fine
   });
 
+  it("fails to open with a RiskError when the workers cannot start, or for a bad worker count", async () => {
+    const book = randomBook({ seed: 2, accounts: 4, positionsPerAccount: 3 });
+    await expect(SessionPool.open(book, { workers: 2, backend: "js", workerUrl: new URL("./no-such-worker.mjs", workerUrl) }))
+      .rejects.toMatchObject({ code: "E_INTERNAL" });
+    await expect(SessionPool.open(book, { workers: 0, backend: "js", workerUrl })).rejects.toMatchObject({ code: "E_RANGE" });
+    await expect(SessionPool.open(book, { workers: 1.5, backend: "js", workerUrl })).rejects.toMatchObject({ code: "E_RANGE" });
+  });
+
   it("uses at most one worker per account and handles an account-less book", async () => {
     const book = randomBook({ seed: 2, accounts: 2, positionsPerAccount: 3 });
     const p = await SessionPool.open(book, { workers: 8, backend: "js", workerUrl });

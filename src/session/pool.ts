@@ -128,12 +128,13 @@ export class SessionPool {
 
   /** Parse the book, lay out the instrument pass here and start the workers with their shards. */
   static async open(input: string | BookInput | unknown, options: SessionPoolOptions = {}): Promise<SessionPool> {
+    const want = options.workers ?? availableParallelism();
+    if (!Number.isInteger(want) || want < 1) throw new RiskError("E_RANGE", "workers", "workers must be a positive integer");
     const book = parseBook(input);
     const engine = new Engine(await loadKernel(options.backend ?? "auto"));
     const market = new Session(engine, engine.kernel, { ...book, accounts: [] }, { chunk: 1 });
     const nAcc = book.accounts.length;
-    const n = Math.max(1, Math.min(options.workers ?? availableParallelism(), nAcc));
-    if (!Number.isInteger(n)) throw new RiskError("E_RANGE", "workers", "workers must be a positive integer");
+    const n = Math.max(1, Math.min(want, nAcc));
     const nInst = book.instruments.length;
     // The number of scenarios: lay out the market session once and read the cube's length.
     market.evaluate();
@@ -339,7 +340,11 @@ export class SessionPool {
         throw e;
       }));
     });
-    await Promise.all(waits);
+    // Wait for every worker, even when one fails: none may still be reading the cube when the next
+    // evaluation publishes another.
+    const settled = await Promise.allSettled(waits);
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     for (let k = 0; k < this.pool.length; k++) Atomics.load(this.ctrl, 1 + k); // the workers' result writes
     this.timing = {
       totalMs: performance.now() - t0, instrumentMs: t1 - t0, workerMs: this.pool.map((w, k) => (woken[k] ? w.stats.busyMs : 0)),
@@ -381,6 +386,10 @@ export class SessionPool {
           w.stats = { memoryBytes: m.memoryBytes, positions: m.positions, busyMs: m.busyMs };
           w.worker.unref(); // idle workers do not keep the process alive
           ready();
+          return;
+        }
+        if (m.type === "error" && m.seq < 0) {
+          fail(new RiskError(m.error.code as RiskErrorCode, m.error.path, m.error.message)); // failed to start
           return;
         }
         const p = w.pending.get(m.seq);

@@ -69,14 +69,24 @@ function start(port: NonNullable<typeof parentPort>, data: PoolWorkerData): void
         reply({ type: "snapshot", seq: m.seq, accounts: session.snapshot().accounts });
       }
     } catch (e) {
-      const error = e instanceof RiskError
-        ? { code: e.code, path: e.path, message: e.path && e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message }
-        : { code: "E_INTERNAL", path: "", message: `pool worker ${data.index}: ${e instanceof Error ? e.message : String(e)}` };
-      reply({ type: "error", seq: m.seq, error });
+      reply({ type: "error", seq: m.seq, error: errorOf(e, data.index) });
     }
   });
   reply({ type: "ready", ...stats() });
 }
 
+function errorOf(e: unknown, index: number): { code: string; path: string; message: string } {
+  if (e instanceof RiskError) {
+    return { code: e.code, path: e.path, message: e.path && e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message };
+  }
+  return { code: "E_INTERNAL", path: "", message: `pool worker ${index}: ${e instanceof Error ? e.message : String(e)}` };
+}
+
 const data = workerData as PoolWorkerData | undefined;
-if (parentPort && data?.tag === POOL_WORKER_TAG) start(parentPort, data);
+if (parentPort && data?.tag === POOL_WORKER_TAG) {
+  try {
+    start(parentPort, data);
+  } catch (e) {
+    parentPort.postMessage({ type: "error", seq: -1, error: errorOf(e, data.index) } satisfies PoolReply);
+  }
+}
