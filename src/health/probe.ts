@@ -55,12 +55,39 @@ export function toBook(input: unknown): Book {
 
 /** Run `fn`; turn anything that is not a RiskError into E_INTERNAL (the engine stays usable). */
 export function guard<T>(fn: () => T): T {
+  let out: T;
   try {
-    return fn();
+    out = fn();
   } catch (e) {
     if (e instanceof RiskError) throw e;
     throw new RiskError("E_INTERNAL", "", `internal error: ${(e as Error)?.message ?? e}`);
   }
+  // DESIGN §3: sizes accepted one by one can overflow together (an order of 1e300 contracts):
+  // a user error, never a NaN or ±Infinity in the answer.
+  const bad = firstNonFinite(out, "");
+  if (bad) {
+    throw new RiskError("E_RANGE", "", `the answer's ${bad[0].replace(/^\./, "")} would be ${bad[1]}: ` +
+      "the sizes of the positions, orders or collateral are too large (or the prices too small) to compute");
+  }
+  return out;
+}
+
+function firstNonFinite(x: unknown, path: string): [string, number] | null {
+  if (typeof x === "number") return x - x === 0 ? null : [path, x];
+  if (typeof x !== "object" || x === null) return null;
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) {
+    const a = x as ArrayLike<unknown>;
+    for (let j = 0; j < a.length; j++) {
+      const r = firstNonFinite(a[j], `${path}[${j}]`);
+      if (r) return r;
+    }
+    return null;
+  }
+  for (const k of Object.keys(x)) {
+    const r = firstNonFinite((x as Record<string, unknown>)[k], `${path}.${k}`);
+    if (r) return r;
+  }
+  return null;
 }
 
 /** The account's primary model, as the report chooses it. */
@@ -75,6 +102,9 @@ export function presetOfModel(model: string): string {
 }
 
 export function findAccount(book: Book, accountId: string | undefined, path = "accountId"): number {
+  if (accountId !== undefined && typeof accountId !== "string") {
+    throw new RiskError("E_TYPE", path, `an account id is a string, not ${accountId === null ? "null" : typeof accountId}`);
+  }
   if (accountId === undefined) {
     if (book.accounts.length === 1) return 0;
     throw new RiskError("E_REQUIRED", path, `the book has ${book.accounts.length} accounts: name one (${
