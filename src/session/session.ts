@@ -207,8 +207,28 @@ export class Session {
     if (todo && this.maxChunkPositions(todo) > this.dims!.nPos) this.instrumentPass(this.maxChunkPositions(todo));
     const count = todo ? todo.length : n;
     for (let c = 0; c < count; c += this.chunk) this.accountChunk(todo, c, Math.min(count, c + this.chunk));
+    this.assertFinite(todo, count);
     this.dirty = null;
     return this.result;
+  }
+
+  /**
+   * DESIGN §3: a result never carries NaN or ±Infinity. Sizes the session accepts one by one can
+   * overflow together (1e300 contracts, collateral of −1e308 BTC): E_RANGE naming the account. The
+   * next evaluate() recomputes everything, so the error stands until an update fixes the account.
+   */
+  private assertFinite(todo: number[] | null, count: number): void {
+    const r = this.result;
+    for (let j = 0; j < count; j++) {
+      const a = todo ? todo[j] : j;
+      const im = r.initial[a];
+      const mm = r.maintenance[a];
+      const eq = r.equity[a];
+      if (im - im === 0 && mm - mm === 0 && eq - eq === 0) continue;
+      this.cubeFresh = false;
+      throw new RiskError("E_RANGE", `accounts[${a}]`,
+        `account ${JSON.stringify(r.ids[a])}: equity ${eq}, IM ${im}, MM ${mm} cannot be computed: check the sizes of its positions and collateral`);
+    }
   }
 
   /** The full report of one account through the engine's evaluate path (all presets of the book). */
