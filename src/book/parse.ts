@@ -371,7 +371,9 @@ function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    // V8 quotes the offending text raw: keep the message on one line (the CLI prints one line).
+    const why = (e instanceof Error ? e.message : String(e))
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     fail("E_JSON", "", `the book is not valid JSON (${why}): fix the syntax, e.g. quote every key and drop trailing commas`);
   }
 }
