@@ -98,7 +98,9 @@ function main(argv: string[]): number {
   } catch (e) {
     const err = e instanceof RiskError ? e : null;
     const payload = err ? err.toJSON() : { code: "E_INTERNAL", path: "", message: `internal error: ${(e as Error)?.message ?? e}` };
-    process.stderr.write(format === "json" ? JSON.stringify({ error: payload }) + "\n" : `riskgrid: ${payload.code}: ${payload.message}\n`);
+    // one line whatever the message echoes from the input (an id or a JSON excerpt with a newline)
+    const line = payload.message.replace(/[\r\n\u2028\u2029]+/g, " ");
+    process.stderr.write(format === "json" ? JSON.stringify({ error: payload }) + "\n" : `riskgrid: ${payload.code}: ${line}\n`);
     // E_INTERNAL is a RiskError too (evaluate and the health calls wrap unexpected exceptions in
     // it), but it is our bug, not the user's input: exit 1 as documented.
     return err && err.code !== "E_INTERNAL" ? 2 : 1;
