@@ -65,7 +65,7 @@ export function liquidationPrice(engine: Engine, book: unknown, accountId: strin
   return guard(() => {
     const b = toBook(book);
     if (typeof underlying !== "string" || !Object.prototype.hasOwnProperty.call(b.markets, underlying)) {
-      throw new RiskError("E_UNKNOWN_MARKET", "underlying", `no market "${String(underlying)}" in the book (markets: ${Object.keys(b.markets).join(", ")})`);
+      throw new RiskError("E_UNKNOWN_MARKET", "underlying", `no market ${typeof underlying === "string" ? JSON.stringify(underlying) : `named by a ${typeof underlying}`} in the book (markets: ${Object.keys(b.markets).join(", ")})`);
     }
     const low = opts.low ?? 0.01;
     const high = opts.high ?? 100;

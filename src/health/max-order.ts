@@ -74,7 +74,7 @@ export function maxOrderSize(engine: Engine, book: unknown, accountId: string | 
   side: Side, opts: MaxOrderOptions = {}): MaxOrderResult {
   return guard(() => {
     const b = toBook(book);
-    if (side !== "buy" && side !== "sell") throw new RiskError("E_RANGE", "side", `side must be "buy" or "sell" (got "${side}")`);
+    if (side !== "buy" && side !== "sell") throw new RiskError("E_RANGE", "side", `side must be "buy" or "sell" (got ${typeof side === "string" ? JSON.stringify(side) : side === null ? "null" : `a ${typeof side}`})`);
     const probe = new AccountProbe(engine, b, accountId, opts.model);
     const x = probe.instrument(instrumentId);
     const step = opts.step ?? defaultStep(x);

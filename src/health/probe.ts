@@ -189,6 +189,9 @@ export class AccountProbe {
     this.book = book;
     this.accountIndex = findAccount(book, accountId, path);
     this.account = book.accounts[this.accountIndex];
+    if (model !== undefined && typeof model !== "string") {
+      throw new RiskError("E_TYPE", "model", `a model is a name such as "cross" or "deribit-pm", not ${model === null ? "null" : typeof model}`);
+    }
     this.model = model ?? primaryModel(book);
     this.preset = presetOfModel(this.model);
     getPreset(this.preset, "model");
@@ -200,6 +203,7 @@ export class AccountProbe {
   }
 
   instrument(id: string): Instrument {
+    if (typeof id !== "string") throw new RiskError("E_TYPE", "instrument", `an instrument id is a string, not ${id === null ? "null" : typeof id}`);
     const x = this.inst.get(id);
     if (!x) throw new RiskError("E_UNKNOWN_INSTRUMENT", "instrument", `unknown instrument "${id}"`);
     return x;
