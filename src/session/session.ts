@@ -54,6 +54,11 @@ export interface SessionOptions {
  */
 const DEFAULT_CHUNK = 256;
 
+/** A user's argument in a message: strings quoted, anything else by its type (never a TypeError). */
+function shown(v: unknown): string {
+  return typeof v === "string" ? JSON.stringify(v) : v === null ? "null" : typeof v === "number" ? String(v) : `a ${typeof v}`;
+}
+
 export class Session {
   private book: Book;
   private table: InstrumentTable;
@@ -125,7 +130,7 @@ export class Session {
   setIndex(underlying: string, price: number): void {
     this.live();
     const f = this.table.underlyings.indexOf(underlying);
-    if (f < 0) throw new RiskError("E_UNKNOWN_MARKET", "underlying", `no market "${underlying}" in this session`);
+    if (f < 0) throw new RiskError("E_UNKNOWN_MARKET", "underlying", `no market ${shown(underlying)} in this session`);
     if (typeof price !== "number" || !Number.isFinite(price)) {
       throw new RiskError("E_NOT_FINITE", "price", `${String(price)} is not a finite number: an index must be a positive finite number`);
     }
@@ -158,6 +163,7 @@ export class Session {
     this.live();
     const i = this.instrument(instrumentId);
     if (this.table.instruments[i].kind !== "option") throw new RiskError("E_KIND", "instrumentId", `${instrumentId} is not an option`);
+    if (typeof vol !== "number") throw new RiskError("E_TYPE", "vol", `a volatility is a number, not ${shown(vol)}`);
     if (!(vol > 0 && vol <= 10)) throw new RiskError("E_RANGE", "vol", "a volatility must be a decimal in (0, 10]");
     this.table.vol[i] = vol;
     this.table.instruments[i].vol = vol;
@@ -179,8 +185,8 @@ export class Session {
     const a = this.account(accountId);
     if (!Number.isFinite(amount)) throw new RiskError("E_NOT_FINITE", "amount", "a collateral amount must be a finite number");
     // Own keys only: "toString" or "__proto__" are not markets (they made equity NaN).
-    if (!Object.prototype.hasOwnProperty.call(this.book.markets, asset) && !STABLECOINS.has(asset)) {
-      throw new RiskError("E_UNKNOWN_ASSET", "asset", `collateral asset "${asset}" has no market in this session`);
+    if (typeof asset !== "string" || (!Object.prototype.hasOwnProperty.call(this.book.markets, asset) && !STABLECOINS.has(asset))) {
+      throw new RiskError("E_UNKNOWN_ASSET", "asset", `collateral asset ${shown(asset)} has no market in this session`);
     }
     const acct = this.book.accounts[a];
     if (amount === 0) delete acct.collateral[asset];
@@ -268,13 +274,13 @@ export class Session {
 
   private account(id: string): number {
     const k = this.accountIndex.get(id);
-    if (k === undefined) throw new RiskError("E_UNKNOWN_INSTRUMENT", "accountId", `no account "${id}" in this session`);
+    if (k === undefined) throw new RiskError("E_UNKNOWN_INSTRUMENT", "accountId", `no account ${shown(id)} in this session`);
     return k;
   }
 
   private instrument(id: string): number {
     const i = this.table.indexOf.get(id);
-    if (i === undefined) throw new RiskError("E_UNKNOWN_INSTRUMENT", "instrumentId", `no instrument "${id}" in this session`);
+    if (i === undefined) throw new RiskError("E_UNKNOWN_INSTRUMENT", "instrumentId", `no instrument ${shown(id)} in this session`);
     return i;
   }
 
