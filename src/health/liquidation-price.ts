@@ -15,7 +15,7 @@
  */
 import type { Engine } from "../engine/engine.js";
 import { RiskError } from "../errors.js";
-import { AccountProbe, guard, toBook } from "./probe.js";
+import { AccountProbe, guard, numericOptions, toBook } from "./probe.js";
 import type { ModelOptions } from "./types.js";
 
 export interface LiquidationPriceOptions extends ModelOptions {
@@ -67,6 +67,7 @@ export function liquidationPrice(engine: Engine, book: unknown, accountId: strin
     if (typeof underlying !== "string" || !Object.prototype.hasOwnProperty.call(b.markets, underlying)) {
       throw new RiskError("E_UNKNOWN_MARKET", "underlying", `no market ${typeof underlying === "string" ? JSON.stringify(underlying) : `named by a ${typeof underlying}`} in the book (markets: ${Object.keys(b.markets).join(", ")})`);
     }
+    numericOptions(opts, ["low", "high", "scanSteps", "tolerance"]);
     const low = opts.low ?? 0.01;
     const high = opts.high ?? 100;
     const N = Math.max(1, Math.floor(opts.scanSteps ?? 96));

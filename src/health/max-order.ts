@@ -25,7 +25,7 @@
 import type { Engine } from "../engine/engine.js";
 import { RiskError } from "../errors.js";
 import { collateralLines } from "../margin/collateral.js";
-import { AccountProbe, defaultStep, guard, type Measure, toBook } from "./probe.js";
+import { AccountProbe, defaultStep, guard, type Measure, numericOptions, toBook } from "./probe.js";
 import type { ModelOptions } from "./types.js";
 
 export type Side = "buy" | "sell";
@@ -77,9 +77,12 @@ export function maxOrderSize(engine: Engine, book: unknown, accountId: string | 
     if (side !== "buy" && side !== "sell") throw new RiskError("E_RANGE", "side", `side must be "buy" or "sell" (got ${typeof side === "string" ? JSON.stringify(side) : side === null ? "null" : `a ${typeof side}`})`);
     const probe = new AccountProbe(engine, b, accountId, opts.model);
     const x = probe.instrument(instrumentId);
+    numericOptions(opts, ["step", "maxSteps"]);
     const step = opts.step ?? defaultStep(x);
     if (!(step > 0 && Number.isFinite(step))) throw new RiskError("E_RANGE", "step", "step must be a positive number of contracts");
     const maxSteps = Math.min(opts.maxSteps ?? 2 ** 40, 2 ** 52);
+    // NaN skipped the search and answered "no size passes"
+    if (!(maxSteps >= 1)) throw new RiskError("E_RANGE", "maxSteps", "maxSteps must be a number of steps ≥ 1");
     const sign = side === "buy" ? 1 : -1;
     const q0 = probe.position(instrumentId);
     const cache = new Map<number, Measure>();

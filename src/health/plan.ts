@@ -53,7 +53,7 @@
  */
 import type { Engine } from "../engine/engine.js";
 import { RiskError } from "../errors.js";
-import { AccountProbe, type CostParams, defaultStep, guard, type Measure, toBook } from "./probe.js";
+import { AccountProbe, type CostParams, defaultStep, guard, type Measure, numericOptions, toBook } from "./probe.js";
 import type { Health, ModelOptions } from "./types.js";
 
 export interface PlanOptions extends ModelOptions {
@@ -152,6 +152,7 @@ export function liquidationPlan(engine: Engine, book: unknown, accountId?: strin
 }
 
 export function planFor(probe: AccountProbe, opts: PlanOptions = {}): LiquidationPlan {
+  numericOptions(opts, ["buffer"]);
   const buffer = opts.buffer ?? 0.15;
   if (!(buffer >= 0 && Number.isFinite(buffer))) throw new RiskError("E_RANGE", "buffer", "buffer must be a number ≥ 0");
   const costP = opts.cost ?? {};

@@ -90,6 +90,19 @@ function firstNonFinite(x: unknown, path: string): [string, number] | null {
   return null;
 }
 
+/**
+ * Numeric options must be numbers when given: E_TYPE, never a comparison that coerces an object
+ * (or throws a TypeError for one without a prototype).
+ */
+export function numericOptions(opts: object, keys: readonly string[]): void {
+  for (const k of keys) {
+    const v = (opts as Record<string, unknown>)[k];
+    if (v !== undefined && typeof v !== "number") {
+      throw new RiskError("E_TYPE", k, `${k} is a number, not ${v === null ? "null" : typeof v}`);
+    }
+  }
+}
+
 /** The account's primary model, as the report chooses it. */
 export function primaryModel(book: Book): string {
   const requested = book.risk.presets;
