@@ -132,7 +132,7 @@ export class Session {
     const f = this.table.underlyings.indexOf(underlying);
     if (f < 0) throw new RiskError("E_UNKNOWN_MARKET", "underlying", `no market ${shown(underlying)} in this session`);
     if (typeof price !== "number" || !Number.isFinite(price)) {
-      throw new RiskError("E_NOT_FINITE", "price", `${String(price)} is not a finite number: an index must be a positive finite number`);
+      throw new RiskError(typeof price === "number" ? "E_NOT_FINITE" : "E_TYPE", "price", `${shown(price)} is not a finite number: an index must be a positive finite number`);
     }
     if (!(price > 0)) throw new RiskError("E_NEGATIVE_PRICE", "price", "an index must be a positive finite number");
     const m = this.book.markets[underlying];
