@@ -9,6 +9,7 @@ import { finishMachineInfo, machineInfo } from "./machine.js";
 import { measure, type Timing } from "./measure.js";
 import { pct, renderTable, si } from "./table.js";
 import { formatVarBench, runVarBench } from "./var.js";
+import { exchangeTick } from "./tick.js";
 import {
   accountList, dims, N_SCEN, optionRows, type Style, writeInstruments, writePositions, writeScenarios,
 } from "./workloads.js";
@@ -131,10 +132,12 @@ async function main(): Promise<void> {
       pct(c.spread), b === "simd" ? `≤ 40 µs: ${ok(c.bestMicros <= TARGETS.clientMicros)}` : ""]);
   }
   const varBench = runVarBench();
+  const tick = await exchangeTick({ log: (line) => console.error(line) });
   const done = finishMachineInfo(machine);
   const table = renderTable(["workload", "backend", "best", "median", "spread", "target"], rows);
   console.log(`\n${table}\n`);
   console.log(formatVarBench(varBench) + "\n");
+  console.log(tick.table + "\n");
   console.log(`best = fastest sample of 3 rounds; median = median of the rounds' medians; spread = median/best − 1.\n` +
     `Load average ${done.loadAverage.start.toFixed(2)} → ${done.loadAverage.end!.toFixed(2)} on ${done.cores} cores` +
     `${done.loadAverage.start > 0.5 || (done.loadAverage.end ?? 0) > 0.5 ? " (shared machine: medians are pessimistic)" : ""}.`);
@@ -148,6 +151,7 @@ async function main(): Promise<void> {
       marshal: { positions: MARSHAL_POSITIONS, bestMicros: marshal.bestMs * 1e3, medianMicros: marshal.medianMs * 1e3, spread: marshal.spread },
       clientFullGrid: { positions: CLIENT_POSITIONS, scenarios: N_SCEN, unit: "microseconds per call", ...client },
       var: varBench,
+      exchangeTick: { ...tick, table: undefined },
     },
     targets: TARGETS,
     table,
