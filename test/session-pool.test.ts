@@ -133,14 +133,6 @@ describe("session pool errors and lifecycle", () => {
     const book = randomBook({ seed: 4, accounts: 10, positionsPerAccount: 4 });
     const s = initSync({ backend: "js" }).open(book);
     const p = await SessionPool.open(book, { workers: 2, backend: "js", workerUrl });
-    const code = (f: () => void): string => {
-      try {
-        f();
-      } catch (e) {
-        return (e as { code: string }).code;
-      }
-      return "none";
-    };
     const cases: Array<(x: Session | SessionPool) => void> = [
       (x) => x.setIndex("DOGE", 1),
       (x) => x.setIndex("BTC", -1),
@@ -151,11 +143,24 @@ describe("session pool errors and lifecycle", () => {
       (x) => x.setPosition("acct-1", "BTC-PERPETUAL", Number.NaN),
       (x) => x.setCollateral("acct-1", "DOGE", 1),
       (x) => x.setCollateral("acct-1", "USDC", Infinity),
+      (x) => x.setCollateral("acct-1", "toString", 1),
+      (x) => x.setCollateral("acct-1", 7 as unknown as string, 1),
+      (x) => x.setPosition("acct-1", "BTC-PERPETUAL", "3" as unknown as number),
+      (x) => x.setIndex("BTC", "80000" as unknown as number),
+      (x) => x.setVol(book.instruments.find((i) => /-C$/.test(i.id))!.id, "0.5" as unknown as number),
     ];
+    const failure = (f: () => void): string => {
+      try {
+        f();
+      } catch (e) {
+        return `${(e as { code: string }).code} ${(e as Error).message}`;
+      }
+      return "none";
+    };
     for (const f of cases) {
-      const c = code(() => f(p));
+      const c = failure(() => f(p));
       expect(c).not.toBe("none");
-      expect(c).toBe(code(() => f(s)));
+      expect(c).toBe(failure(() => f(s))); // same code and message
     }
     expectSameBits(await p.evaluate(), s.evaluate(), "after rejected updates");
     await p.close();

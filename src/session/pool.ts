@@ -29,7 +29,7 @@ import {
   INSTRUMENT_COLUMNS, type PoolOp, type PoolReply, type PoolRequest, type PoolShared, type PoolStats,
   POOL_WORKER_TAG, type PoolWorkerData,
 } from "./pool-protocol.js";
-import { Session, type SessionResult } from "./session.js";
+import { Session, type SessionResult, shown } from "./session.js";
 
 export interface SessionPoolOptions {
   /** Worker threads (default: os.availableParallelism(), at most one per account, at least 1). */
@@ -193,7 +193,7 @@ export class SessionPool {
     this.live();
     const w = this.workerOf(accountId);
     if (!this.instrumentIds.has(instrumentId)) {
-      throw new RiskError("E_UNKNOWN_INSTRUMENT", "instrumentId", `no instrument "${instrumentId}" in this session`);
+      throw new RiskError("E_UNKNOWN_INSTRUMENT", "instrumentId", `no instrument ${shown(instrumentId)} in this session`);
     }
     if (!Number.isFinite(qty)) throw new RiskError("E_NOT_FINITE", "qty", "a quantity must be a finite number");
     this.enqueue(w, { op: "position", account: accountId, instrument: instrumentId, qty });
@@ -204,7 +204,7 @@ export class SessionPool {
     const w = this.workerOf(accountId);
     if (!Number.isFinite(amount)) throw new RiskError("E_NOT_FINITE", "amount", "a collateral amount must be a finite number");
     if (!this.assets.has(asset)) {
-      throw new RiskError("E_UNKNOWN_ASSET", "asset", `collateral asset "${asset}" has no market in this session`);
+      throw new RiskError("E_UNKNOWN_ASSET", "asset", `collateral asset ${shown(asset)} has no market in this session`);
     }
     this.enqueue(w, { op: "collateral", account: accountId, asset, amount });
   }
@@ -287,7 +287,7 @@ export class SessionPool {
 
   private workerOf(accountId: string): number {
     const k = this.accountWorker.get(accountId);
-    if (k === undefined) throw new RiskError("E_UNKNOWN_INSTRUMENT", "accountId", `no account "${accountId}" in this session`);
+    if (k === undefined) throw new RiskError("E_UNKNOWN_INSTRUMENT", "accountId", `no account ${shown(accountId)} in this session`);
     return k;
   }
 

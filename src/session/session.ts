@@ -55,7 +55,7 @@ export interface SessionOptions {
 const DEFAULT_CHUNK = 256;
 
 /** A user's argument in a message: strings quoted, anything else by its type (never a TypeError). */
-function shown(v: unknown): string {
+export function shown(v: unknown): string {
   return typeof v === "string" ? JSON.stringify(v) : v === null ? "null" : typeof v === "number" ? String(v) : `a ${typeof v}`;
 }
 
