@@ -262,6 +262,11 @@ export class Session {
 
   close(): void {
     this.closed = true;
+    // Only when this session laid the kernel out last: another open session on the same engine may
+    // hold its cube there (shrinking it under that session gave it NaN margins or E_INTERNAL). Drop
+    // the kernel's reference too, or the closed session (book, positions) stays reachable.
+    if (this.kernel.owner !== this) return;
+    this.kernel.owner = null;
     // Give the kernel's memory back to a small size so a later evaluation starts from the baseline.
     this.kernel.reserve({ nInst: 1, nScen: 1, nFactors: 1, nAcc: 1, nPos: 1, nGroups: 1, nBuckets: 1 });
   }
