@@ -369,7 +369,8 @@ function editDistance(a: string, b: string, limit: number): number {
 
 function parseJsonText(text: string): unknown {
   try {
-    return JSON.parse(text);
+    // A byte-order mark (files saved by some Windows editors) is not part of the document (RFC 8259 §8.1).
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     // V8 quotes the offending text raw: keep the message on one line (the CLI prints one line).
     const why = (e instanceof Error ? e.message : String(e))
