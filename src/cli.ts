@@ -65,9 +65,13 @@ function main(argv: string[]): number {
   try {
     const args = parseArgs(argv);
     format = oneOf(args, "format", ["table", "json"], "table");
-    if (args.options.has("help") || args.positionals.length === 0) {
+    if (args.options.has("help")) {
       process.stdout.write(USAGE + "\n");
-      return args.positionals.length === 0 && !args.options.has("help") ? 2 : 0;
+      return 0;
+    }
+    if (args.positionals.length === 0) {
+      // a usage error like any other: one line on stderr, exit 2 (the usage text is --help's)
+      throw new RiskError("E_REQUIRED", "command", "give a command and a book, e.g. riskgrid report book.json (riskgrid --help lists the commands)");
     }
     // `riskgrid book.json` is `riskgrid report book.json`.
     if (!COMMANDS.includes(args.positionals[0]) && args.positionals[0].endsWith(".json")) args.positionals.unshift("report");
