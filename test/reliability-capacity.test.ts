@@ -33,7 +33,8 @@ function wideBook(markets: number, accounts: number): BookInput {
     markets: m,
     instruments: [{ id: "C0-PERPETUAL" }, { id: "C1_USDC-PERPETUAL" }],
     accounts: Array.from({ length: accounts }, (_, a) => ({
-      id: `a${a}`, collateral: { USDC: 1000 }, positions: a % 997 === 0 ? { "C0-PERPETUAL": 100, "C1_USDC-PERPETUAL": -2 } : {},
+      id: `a${a}`, collateral: { USDC: 1000 },
+      positions: (a % 997 === 0 ? { "C0-PERPETUAL": 100, "C1_USDC-PERPETUAL": -2 } : {}) as Record<string, number>,
     })),
   };
 }
