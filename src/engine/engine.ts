@@ -72,6 +72,7 @@ export class Engine {
 
   evaluate(input: string | BookInput | unknown, options: EvaluateOptions = {}): Report {
     try {
+      checkOptions(options);
       return this.evaluateBook(parseBook(input), options);
     } catch (e) {
       if (e instanceof RiskError) throw e;
@@ -130,6 +131,28 @@ export class Engine {
     };
     assertFinite(accounts, "accounts");
     return report;
+  }
+}
+
+/** The caller's options, checked before they are used (a bad value was an E_INTERNAL TypeError). */
+function checkOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new RiskError("E_TYPE", "options", `options are an object such as { presets: ["deribit-pm"] }, not ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`);
+  }
+  const { presets, history } = options as Record<string, unknown>;
+  if (presets !== undefined) {
+    if (!Array.isArray(presets)) throw new RiskError("E_TYPE", "options.presets", `presets are a list of preset names, such as ["deribit-pm"]`);
+    presets.forEach((p, j) => {
+      if (typeof p !== "string") throw new RiskError("E_TYPE", `options.presets[${j}]`, `a preset name is a string, not ${p === null ? "null" : typeof p}`);
+      getPreset(p, `options.presets[${j}]`);
+    });
+  }
+  if (history !== undefined && history !== null) {
+    const h = history as Record<string, unknown>;
+    if (typeof h !== "object" || !Array.isArray(h.dates) || !Array.isArray(h.times) || !Array.isArray(h.assets) || !Array.isArray(h.closes)) {
+      throw new RiskError("E_TYPE", "options.history", "history is a price history from parsePriceCsv or loadPriceHistory");
+    }
   }
 }
 
