@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RiskError } from "./errors.js";
-import { initSync } from "./index.js";
+import { getPreset, initSync } from "./index.js";
 import { type ParsedArgs, oneOf, parseArgs } from "./cli/args.js";
 import { formatReport } from "./report/format-report.js";
 import { runWhatIf } from "./cli/whatif.js";
@@ -82,6 +82,7 @@ function main(argv: string[]): number {
     switch (command) {
       case "report": {
         const presets = args.options.get("preset");
+        presets?.forEach((p) => getPreset(p, "--preset")); // the user's flag in the error, not options.presets[0]
         const historyPaths = args.options.get("history");
         const history = historyPaths ? loadPriceHistory(historyPaths) : null;
         const report = engine.evaluate(readBook(args), { ...(presets ? { presets } : {}), history });
