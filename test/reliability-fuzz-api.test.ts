@@ -125,6 +125,18 @@ describe.each(BACKENDS)("%s: malformed books through the API", (backend) => {
     expectStillCorrect(engine, "100 000-deep overrides");
   });
 
+  it("hostile evaluate options: a user error at options.*, or a report", () => {
+    fc.assert(
+      fc.property(hostileValue, fc.integer({ min: 0, max: 3 }), (x, c) => {
+        const options = [x, { presets: x }, { presets: ["span", x] }, { presets: ["var"], history: x }][c];
+        const o = attempt(() => engine.evaluate(knownBook(), options as never));
+        expectContract(o, `options ${c} with ${safeShow(x)}`);
+        if (!o.ok) expectStillCorrect(engine, `options ${c} with ${safeShow(x)}`);
+      }),
+      fcParams(9009, 60),
+    );
+  });
+
   it("garbage text through engine.open and the health functions", () => {
     fc.assert(
       fc.property(garbageText, (text) => {
