@@ -188,7 +188,7 @@ export function instrumentPass(frame: usize): void {
       // greeks of the USD value, in the reference's operation order; with no time value left
       // (σ√T below MIN_STDDEV) gamma and the time-value part of theta are 0, as in black76.ts.
       const noTimeValue = vol * sqrtT < MIN_STDDEV;
-      const pdf1 = noTimeValue ? 0.0 : INV_SQRT_2PI * lastE1;
+      const pdf1 = INV_SQRT_2PI * lastE1; // vega keeps it: finite and continuous as σ → 0
       const deltaF = dfcp * lastN1;
       const dVdT = -rate * usd + (noTimeValue ? 0.0 : (size * df * F * pdf1 * vol) / (2.0 * sqrtT));
       delta = size * deltaF * dFdS;

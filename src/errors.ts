@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   E_STATE: "the engine or session was used in a state that does not allow it",
   E_INTERNAL: "an internal error (a bug): please report it",
   E_UNKNOWN_FIELD: "a field that is not part of the book format (often a typo)",
+  E_UNKNOWN_ACCOUNT: "an account id the book or session does not hold",
 } as const;
 
 export type RiskErrorCode = keyof typeof ERROR_CODES;

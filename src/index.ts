@@ -6,6 +6,8 @@
  *   const report = engine.evaluate(book);
  */
 import { Engine } from "./engine/engine.js";
+// Registers the built-in presets even for callers that only use the registry (presetNames, getPreset).
+import "./margin/presets.js";
 import { type BackendChoice, loadKernel, loadKernelSync } from "./kernel/select.js";
 
 export interface InitOptions {

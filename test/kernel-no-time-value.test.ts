@@ -1,7 +1,7 @@
 /**
  * An option with no time value left (σ√T below MIN_STDDEV: expiry now, or vol ≈ 0) is worth its
  * discounted intrinsic value: gamma 0, theta only the discounting term r·V/365, on every backend —
- * not the 1/(σ√T) spike of the formulas at F = K.
+ * not the 1/(σ√T) spike of the formulas at F = K — while vega keeps its finite limit.
  */
 import { describe, expect, it } from "vitest";
 import { BACKENDS, makeKernel } from "./helpers/backends.js";
@@ -36,6 +36,9 @@ describe.each(BACKENDS)("no time value on %s", (backend) => {
       expect(w.gamma[i]).toBe(0);
       expect(Math.abs(w.theta[i] - (c.rate * usd) / 365)).toBeLessThan(1e-9);
       expect(Number.isFinite(w.vega[i]) && Number.isFinite(w.delta[i])).toBe(true);
+      // Vega is continuous as σ → 0: at F = K its limit is df·F·φ(0)·√T per vol point, elsewhere 0.
+      const vegaLimit = c.K === F ? (df * F * Math.sqrt(c.tau) * 0.01) / Math.sqrt(2 * Math.PI) : 0;
+      expect(Math.abs(w.vega[i] - vegaLimit)).toBeLessThanOrEqual(1e-9 * Math.max(1, vegaLimit));
     });
   });
 });

@@ -10,7 +10,7 @@ export function runGrid(engine: Engine, args: ParsedArgs, bookText: string, form
   const want = option(args, "account");
   const underlying = option(args, "underlying");
   if (want && !book.accounts.some((a) => a.id === want)) {
-    throw new RiskError("E_UNKNOWN_INSTRUMENT", "--account", `no account "${want}" in the book`);
+    throw new RiskError("E_UNKNOWN_ACCOUNT", "--account", `no account "${want}" in the book`);
   }
   if (underlying && !ctx.table.underlyings.includes(underlying)) {
     throw new RiskError("E_UNKNOWN_MARKET", "--underlying", `no market "${underlying}" in the book`);

@@ -3,7 +3,8 @@
  */
 import type { Kernel } from "../kernel/abi.js";
 import { GREEKS, N_GREEKS } from "../kernel/abi.js";
-import { parseBook } from "../book/index.js";
+import { bookToJSON, parseBook } from "../book/index.js";
+import { validateOverrides } from "../margin/validate-overrides.js";
 import { RiskError } from "../errors.js";
 import { defaultGrid } from "../scenarios/grid.js";
 import type { ScenarioSet } from "../scenarios/scenario-set.js";
@@ -28,6 +29,17 @@ export interface EvaluateOptions {
   history?: PriceHistory | null;
 }
 
+/**
+ * A book to evaluate: JSON text or a BookInput is parsed; an already parsed Book (from parseBook) is
+ * written back to JSON form and parsed again, so a hand-edited Book is validated like any input.
+ */
+function toBook(input: unknown): Book {
+  const looksParsed = typeof input === "object" && input !== null && typeof (input as Book).valuationTime === "number" &&
+    typeof (input as Book).markets === "object" && (input as Book).markets !== null &&
+    Object.values((input as Book).markets).some((m) => m && (m as Book["markets"][string]).forwards instanceof Map);
+  return parseBook(looksParsed ? bookToJSON(input as Book) : input);
+}
+
 const zeroGreeks = (): GreekSet => ({ delta: 0, gamma: 0, vega: 0, theta: 0, rho: 0 });
 
 export function statusOf(equity: number, im: number, mm: number): AccountStatus {
@@ -45,8 +57,8 @@ export class Engine {
   }
 
   /** Validate a book (JSON text or object) without evaluating it. */
-  parse(input: string | BookInput | unknown): Book {
-    return parseBook(input);
+  parse(input: string | BookInput | Book | unknown): Book {
+    return toBook(input);
   }
 
   /**
@@ -54,7 +66,9 @@ export class Engine {
    * positions and collateral in place, re-evaluate without re-marshalling.
    */
   open(input: string | BookInput | unknown, options: SessionOptions = {}): Session {
-    return new Session(this, this.kernel, parseBook(input), options);
+    const book = toBook(input);
+    validateOverrides(book);
+    return new Session(this, this.kernel, book, options);
   }
 
   /** Prepare the shared context presets and finer calls work on. */
@@ -73,7 +87,7 @@ export class Engine {
   evaluate(input: string | BookInput | unknown, options: EvaluateOptions = {}): Report {
     try {
       checkOptions(options);
-      return this.evaluateBook(parseBook(input), options);
+      return this.evaluateBook(toBook(input), options);
     } catch (e) {
       if (e instanceof RiskError) throw e;
       throw new RiskError("E_INTERNAL", "", `internal error: ${(e as Error).message}`);
@@ -84,6 +98,7 @@ export class Engine {
     const requested = options.presets ?? book.risk.presets;
     const presets = ["standard", ...requested.filter((p) => p !== "standard")];
     presets.forEach((p) => getPreset(p));
+    validateOverrides(book);
     const ctx = this.context(book, options);
     const { table, base } = ctx;
 

@@ -124,7 +124,7 @@ export function findAccount(book: Book, accountId: string | undefined, path = "a
       book.accounts.slice(0, 5).map((a) => a.id).join(", ")}${book.accounts.length > 5 ? ", …" : ""})`);
   }
   const k = book.accounts.findIndex((a) => a.id === accountId);
-  if (k < 0) throw new RiskError("E_RANGE", path, `no account "${accountId}" in the book`);
+  if (k < 0) throw new RiskError("E_UNKNOWN_ACCOUNT", path, `no account "${accountId}" in the book`);
   return k;
 }
 

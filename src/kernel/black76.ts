@@ -76,7 +76,7 @@ export function contractGreeks(c: ContractInputs): ContractGreeks {
   const noTimeValue = vol * sqrtT < MIN_STDDEV;
   const sd = Math.max(vol * sqrtT, MIN_STDDEV);
   const d1 = Math.log(F / K) / sd + 0.5 * sd;
-  const pdf1 = noTimeValue ? 0 : npdf(d1);
+  const pdf1 = npdf(d1);
   const usd = size * black76(cp, F, K, tau, df, vol);
   const deltaF = df * cp * ncdf(cp * d1);
   // ∂V/∂T with F fixed: −r·V + df·F·φ(d1)·σ / (2√T)
@@ -84,6 +84,7 @@ export function contractGreeks(c: ContractInputs): ContractGreeks {
   return {
     delta: size * deltaF * dFdS,
     gamma: noTimeValue ? 0 : ((size * df * pdf1) / (F * sd)) * dFdS * dFdS,
+    // Vega stays F·φ(d1)·√T: finite and continuous as σ → 0 (its limit at F = K is F·φ(0)·√T).
     vega: size * df * F * pdf1 * sqrtT * 0.01,
     theta: -dVdT / 365,
     rho: -tau * usd * 0.01,

@@ -287,7 +287,7 @@ export class SessionPool {
 
   private workerOf(accountId: string): number {
     const k = this.accountWorker.get(accountId);
-    if (k === undefined) throw new RiskError("E_UNKNOWN_INSTRUMENT", "accountId", `no account ${shown(accountId)} in this session`);
+    if (k === undefined) throw new RiskError("E_UNKNOWN_ACCOUNT", "accountId", `no account ${shown(accountId)} in this session`);
     return k;
   }
 

@@ -279,7 +279,7 @@ export class Session {
 
   private account(id: string): number {
     const k = this.accountIndex.get(id);
-    if (k === undefined) throw new RiskError("E_UNKNOWN_INSTRUMENT", "accountId", `no account ${shown(id)} in this session`);
+    if (k === undefined) throw new RiskError("E_UNKNOWN_ACCOUNT", "accountId", `no account ${shown(id)} in this session`);
     return k;
   }
 
