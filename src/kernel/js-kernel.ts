@@ -3,6 +3,7 @@
  * formulas; the wasm builds must agree with it to 1e-12.
  */
 import { type Dims, type Kernel, type KernelViews, N_GREEKS } from "./abi.js";
+import { RiskError } from "../errors.js";
 import { type ContractInputs, contractGreeks, contractValue, shockedVol } from "./black76.js";
 
 function allocViews(d: Dims): KernelViews {
@@ -17,6 +18,21 @@ function allocViews(d: Dims): KernelViews {
     accStart: i(A + 1), posInst: i(P), posQty: f(P), group: i(n), bucket: i(n),
     pnl: f(A * G * S), base: f(A * G), greeks: f(A * B * N_GREEKS),
   };
+}
+
+/** The js backend keeps the wasm builds' limit, so a book fails the same way on every backend. */
+const MAX_BYTES = 2 * 1024 ** 3;
+
+function checkCapacity(d: Dims): void {
+  const { nInst: n, nScen: S, nFactors: F, nAcc: A, nPos: P, nGroups: G, nBuckets: B } = d;
+  const doubles = n * (16 + S) + 4 * F * S + P + A * G * (S + 1) + A * B * N_GREEKS;
+  const bytes = 8 * doubles + 4 * (4 * n + A + 1 + P);
+  if (bytes > MAX_BYTES) {
+    throw new RiskError("E_CAPACITY", "",
+      `the book needs ${Math.ceil(bytes / 2 ** 20)} MiB of js kernel memory (${n} instruments × ${S} scenarios, ${A} accounts, ` +
+      `${P} positions); the limit is 2048 MiB, as for the wasm builds: split the accounts over several evaluations, ` +
+      `or use a tick session (engine.open), which passes accounts in chunks`);
+  }
 }
 
 function sameDims(a: Dims | null, b: Dims): boolean {
@@ -42,6 +58,7 @@ export function createJsKernel(): Kernel {
     backend: "js",
     reserve(d: Dims): KernelViews {
       if (!sameDims(dims, d)) {
+        checkCapacity(d);
         v = allocViews(d);
         dims = { ...d };
       }

@@ -57,7 +57,8 @@ export function createWasmKernel(backend: WasmFlavor, ex: KernelExports): WasmKe
       "E_CAPACITY", "",
       `the book needs ${mib(end)} MiB of ${backend} kernel memory (${d.nInst} instruments × ${d.nScen} scenarios, ` +
       `${d.nAcc} accounts, ${d.nPos} positions); the limit is ${mib(MAX_MEMORY_BYTES)} MiB ` +
-      `(wasm maximumMemory ${MAX_MEMORY_PAGES} pages): split the book or use the js backend`,
+      `(wasm maximumMemory ${MAX_MEMORY_PAGES} pages): split the accounts over several evaluations, or use a tick ` +
+      `session (engine.open), which passes accounts in chunks`,
     );
     if (end > MAX_MEMORY_BYTES) throw tooBig();
     try {

@@ -247,8 +247,8 @@ export class Session {
 
   /** The session's current book (futures' variation margin booked as collateral). */
   snapshot(): Book {
-    const b = this.accountBook(-1);
-    return b;
+    this.live();
+    return this.accountBook(-1);
   }
 
   /** Bytes of kernel memory plus the session's own arrays. */
