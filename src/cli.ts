@@ -15,6 +15,7 @@ import { runLiquidate } from "./cli/liquidate.js";
 import { runVar } from "./cli/var.js";
 import { runGrid } from "./cli/grid.js";
 import { loadPriceHistory } from "./history/node-file.js";
+import { FLAG_FIELDS } from "./var/command.js";
 import type { BackendChoice } from "./kernel/select.js";
 
 const USAGE = `usage: riskgrid <command> <book.json> [options]
@@ -53,6 +54,25 @@ function readBook(args: ParsedArgs): string {
 
 const COMMANDS = ["report", "grid", "var", "whatif", "liquidate", "bench"];
 
+/** Options each command reads (besides --backend, --format, --help, --quiet): anything else is a typo. */
+const COMMAND_OPTIONS: Record<string, string[]> = {
+  report: ["preset", "history"],
+  grid: ["account", "underlying"],
+  var: ["history", "preset", ...Object.keys(FLAG_FIELDS)],
+  whatif: ["order", "max", "account", "model", "preset"],
+  liquidate: ["account", "model", "preset", "buffer", "half-spread", "slippage", "depth-usd"],
+  bench: [],
+};
+
+function checkOptions(command: string, args: ParsedArgs): void {
+  const allowed = new Set(["backend", "format", "help", "quiet", ...(COMMAND_OPTIONS[command] ?? [])]);
+  for (const name of args.options.keys()) {
+    if (!allowed.has(name)) {
+      throw new RiskError("E_RANGE", `--${name}`, `riskgrid ${command} has no option --${name}; its options: ${[...allowed].map((o) => `--${o}`).join(", ")}`);
+    }
+  }
+}
+
 /** `riskgrid bench`: the bundled benchmark next to this CLI (dist/bench.js). */
 function runBench(): number {
   const bench = join(dirname(fileURLToPath(import.meta.url)), "bench.js");
@@ -76,6 +96,7 @@ function main(argv: string[]): number {
     // `riskgrid book.json` is `riskgrid report book.json`.
     if (!COMMANDS.includes(args.positionals[0]) && args.positionals[0].endsWith(".json")) args.positionals.unshift("report");
     const command = args.positionals[0];
+    if (COMMANDS.includes(command)) checkOptions(command, args);
     if (command === "bench") return runBench();
     const backend = oneOf<BackendChoice>(args, "backend", ["auto", "simd", "scalar", "js"], "auto");
     const engine = initSync({ backend });

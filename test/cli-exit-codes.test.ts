@@ -59,6 +59,12 @@ describe("riskgrid CLI exit codes", () => {
     expect(cli(["report", "examples/book.json", "--backend", "gpu"]).code).toBe(2);
   });
 
+  it("an option the command does not read (a typo) → exit 2 naming it", () => {
+    const r = cli(["report", "examples/book.json", "--presets", "span"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^riskgrid: E_RANGE: --presets: riskgrid report has no option --presets/);
+  });
+
   it("--help prints usage with exit 0", () => {
     const r = cli(["--help"]);
     expect(r.code).toBe(0);

@@ -10,7 +10,7 @@ import { computeVar, type KernelHost, VAR_METHODS, type VarMethod, type VarOptio
 export type VarFlags = Record<string, string | number | boolean | undefined>;
 
 /** Flag names (kebab or camel case) → VarOptions field. */
-const FLAG_FIELDS: Record<string, keyof VarOptions> = {
+export const FLAG_FIELDS: Record<string, keyof VarOptions> = {
   method: "method", confidence: "confidence", horizon: "horizon", window: "window", paths: "paths", seed: "seed",
   distribution: "distribution", dist: "distribution", dof: "dof", shocks: "shocks", lambda: "lambda",
   scaling: "horizonScaling", "horizon-scaling": "horizonScaling", horizonScaling: "horizonScaling",
