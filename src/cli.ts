@@ -22,7 +22,7 @@ const USAGE = `usage: riskgrid <command> <book.json> [options]
 
 commands:
   report     prices, greeks, netted greeks, grid worst loss and margins per account (default)
-             [--preset P] [--history prices.csv for --preset var]
+             [--preset P] [--history prices.csv for --preset var] [--dynamic Z: scan ranges ≥ Z × forecast vol]
   grid       the spot × vol P&L grid (21 moves −50 %…+50 % × vol up/same/down) per account and underlying:
              [--account ID] [--underlying U]
   var        VaR and expected shortfall over a price history:
@@ -56,7 +56,7 @@ const COMMANDS = ["report", "grid", "var", "whatif", "liquidate", "bench"];
 
 /** Options each command reads (besides --backend, --format, --help, --quiet): anything else is a typo. */
 const COMMAND_OPTIONS: Record<string, string[]> = {
-  report: ["preset", "history"],
+  report: ["preset", "history", "dynamic"],
   grid: ["account", "underlying"],
   var: ["history", "preset", ...Object.keys(FLAG_FIELDS)],
   whatif: ["order", "max", "account", "model", "preset"],
@@ -106,7 +106,10 @@ function main(argv: string[]): number {
         presets?.forEach((p) => getPreset(p, "--preset")); // the user's flag in the error, not options.presets[0]
         const historyPaths = args.options.get("history");
         const history = historyPaths ? loadPriceHistory(historyPaths) : null;
-        const report = engine.evaluate(readBook(args), { ...(presets ? { presets } : {}), history });
+        const dynamic = args.options.get("dynamic");
+        const z = dynamic ? Number(dynamic[dynamic.length - 1]) : 0;
+        if (dynamic && !(z > 0)) throw new RiskError("E_RANGE", "--dynamic", "--dynamic takes z, the multiple of the forecast daily vol, e.g. --dynamic 3");
+        const report = engine.evaluate(readBook(args), { ...(presets ? { presets } : {}), history, ...(dynamic ? { dynamic: { z } } : {}) });
         process.stdout.write(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatReport(report));
         return 0;
       }

@@ -5,6 +5,7 @@ import type { Kernel } from "../kernel/abi.js";
 import { GREEKS, N_GREEKS } from "../kernel/abi.js";
 import { bookToJSON, parseBook } from "../book/index.js";
 import { validateOverrides } from "../margin/validate-overrides.js";
+import { type DynamicOption, withDynamicRanges } from "../margin/dynamic-ranges.js";
 import { RiskError } from "../errors.js";
 import { defaultGrid } from "../scenarios/grid.js";
 import type { ScenarioSet } from "../scenarios/scenario-set.js";
@@ -25,8 +26,13 @@ import { Session, type SessionOptions } from "../session/session.js";
 export interface EvaluateOptions {
   /** Portfolio presets to evaluate (besides standard's isolated and cross). Default: the book's risk.presets. */
   presets?: string[];
-  /** Daily price history for the `var` preset (parsePriceCsv / loadPriceHistory). */
+  /** Daily price history for the `var` preset and the dynamic option (parsePriceCsv / loadPriceHistory). */
   history?: PriceHistory | null;
+  /**
+   * Scale each underlying's scan range (deribit-pm price_range, span price_scan_range) with the
+   * volatility forecast of `history`: z × σ × √horizon, never below the preset's range (default z 3).
+   */
+  dynamic?: DynamicOption | boolean;
 }
 
 /**
@@ -95,6 +101,7 @@ export class Engine {
   }
 
   evaluateBook(book: Book, options: EvaluateOptions = {}): Report {
+    if (options.dynamic) book = withDynamicRanges(book, options.history, options.dynamic === true ? {} : options.dynamic);
     const requested = options.presets ?? book.risk.presets;
     const presets = ["standard", ...requested.filter((p) => p !== "standard")];
     presets.forEach((p) => getPreset(p));
@@ -155,7 +162,10 @@ function checkOptions(options: unknown): void {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new RiskError("E_TYPE", "options", `options are an object such as { presets: ["deribit-pm"] }, not ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`);
   }
-  const { presets, history } = options as Record<string, unknown>;
+  const { presets, history, dynamic } = options as Record<string, unknown>;
+  if (dynamic !== undefined && typeof dynamic !== "boolean" && (typeof dynamic !== "object" || dynamic === null || Array.isArray(dynamic))) {
+    throw new RiskError("E_TYPE", "options.dynamic", "dynamic is true or an object such as { z: 3, horizon: 1 }");
+  }
   if (presets !== undefined) {
     if (!Array.isArray(presets)) throw new RiskError("E_TYPE", "options.presets", `presets are a list of preset names, such as ["deribit-pm"]`);
     presets.forEach((p, j) => {
