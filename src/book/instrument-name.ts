@@ -10,21 +10,13 @@
  *
  * Deribit expires everything at 08:00 UTC; the day may have one or two digits (`5JUN20`).
  */
-import type { InstrumentKind, OptionRight, Settlement } from "../types.js";
+import type { Instrument, InstrumentKind, OptionRight, Settlement } from "../types.js";
 
-/** What a name tells: every field of an instrument except its id and vol. */
-export interface ParsedInstrumentName {
-  kind: InstrumentKind;
-  underlying: string;
-  settlement: Settlement;
-  /** 1 coin (options, spot, linear) or 1 USD face (inverse futures and perpetuals): both are 1. */
-  contractSize: number;
-  right?: OptionRight;
-  /** USD per coin. */
-  strike?: number;
-  /** Epoch ms, 08:00 UTC of the expiry day. */
-  expiry?: number;
-}
+/**
+ * What a name tells: every field of an instrument except its id and vol (contractSize: 1 coin for
+ * options, spot and linear instruments, 1 USD face for inverse futures and perpetuals).
+ */
+export type ParsedInstrumentName = Omit<Instrument, "id" | "vol">;
 
 /** Hour (UTC) at which Deribit futures and options expire. */
 export const DERIBIT_EXPIRY_HOUR_UTC = 8;
