@@ -8,11 +8,13 @@ import { splat, vexp, vnorm, vtail } from "./simd-math";
 export { instrumentPass } from "./instrument";
 export { accountPass } from "./account";
 export { checkAccounts, checkInstruments } from "./checks";
+export { pmReduce } from "./pm-reduce";
+import { PM_FRAME_SLOTS } from "./pm-reduce";
 import { badRow } from "./checks";
 
 /** Bumped when the frame layout or the meaning of an export changes. */
 export function abiVersion(): i32 {
-  return 1;
+  return 2;
 }
 
 /** 1 in the SIMD build, 0 in the scalar build. */
@@ -27,6 +29,11 @@ export function heapBase(): usize {
 
 export function frameSlots(): i32 {
   return FRAME_SLOTS;
+}
+
+/** Slots of the deribit-pm reduction's frame (pm-reduce.ts). */
+export function pmFrameSlots(): i32 {
+  return PM_FRAME_SLOTS;
 }
 
 /** Row of the last failed index check, −1 if none. */

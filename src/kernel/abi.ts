@@ -109,6 +109,63 @@ export interface KernelViews {
   greeks: Float64Array;
 }
 
+/**
+ * ## deribit-pm reduction (tick sessions, issue 7)
+ * After an account pass over a chunk of accounts whose groups are the tick layout (nGroups = 4·nFactors,
+ * group 4u + (inverse ? 1 : 0) + (option ? 2 : 0)) and whose buckets are the book's greek buckets,
+ * `pmReduce` turns each account's pnl/base/greeks rows into deribit-pm IM, MM, equity and status
+ * (src/kernel/pm-reduce.ts is the reference; the wasm builds do the same operations in the same order).
+ * The scenario multipliers are the kernel's `mult` column (S = nScen scenarios per factor: nStd standard
+ * ones, then nExt extended moves).
+ * Market (per factor u, U = nFactors):
+ * - `index[u]`        USD index.
+ * - `pmConst[u·PM_STRIDE + k]` k = PM_N_STD, PM_PNL_OFFSET, … (PmConstants of src/session/pm-tick.ts).
+ * - `edge`, `extScale`, `dampUsd` [u·nExt + e] per extended move.
+ * - `bucketFactor[b]` factor of greek bucket b; `bucketRolls[b]` 1 when it rolls; `rollRate[b]`.
+ * Accounts (j < count ≤ nAcc, the chunk's order):
+ * - `accCurrency[j]` factor of the account currency, −1 for USD/stablecoins.
+ * - `accCoin[j·U + u]` coin collateral; `accFixed[j]` fixed collateral (USD).
+ * - `accCoinWeight[j·U + u]`, `accFixedWeight[j]` haircut weights.
+ * Outputs [j]: `initial`, `maintenance`, `equity` (account currency), `status` (0 healthy … 3 bankrupt).
+ * `pre` is the reduction's scratch row (nScen).
+ */
+export interface PmDims {
+  nAcc: number;
+  nFactors: number;
+  nScen: number;
+  nBuckets: number;
+  nExt: number;
+}
+
+export const PM_N_STD = 0;
+export const PM_PNL_OFFSET = 1;
+export const PM_MAX_OFFSETABLE = 2;
+export const PM_LIQ_THRESHOLD = 3;
+export const PM_M_INC = 4;
+export const PM_MAX_DELTA_SHOCK = 5;
+export const PM_STRIDE = 6;
+
+export interface PmViews {
+  index: Float64Array;
+  pmConst: Float64Array;
+  edge: Int32Array;
+  extScale: Float64Array;
+  dampUsd: Float64Array;
+  bucketFactor: Int32Array;
+  bucketRolls: Int32Array;
+  rollRate: Float64Array;
+  accCurrency: Int32Array;
+  accCoin: Float64Array;
+  accFixed: Float64Array;
+  accCoinWeight: Float64Array;
+  accFixedWeight: Float64Array;
+  initial: Float64Array;
+  maintenance: Float64Array;
+  equity: Float64Array;
+  status: Int32Array;
+  pre: Float64Array;
+}
+
 export interface Kernel {
   readonly backend: BackendName;
   /**
@@ -129,4 +186,16 @@ export interface Kernel {
   accountPass(): void;
   /** Bytes of kernel memory in use (wasm: memory.buffer.byteLength). */
   memoryBytes(): number;
+  /**
+   * Room for the deribit-pm reduction's inputs and outputs (after `reserve`; a later `reserve` with
+   * other dimensions drops it). Contents are kept when `d` does not change. Views as for `reserve`.
+   */
+  reservePm?(d: PmDims): PmViews;
+  /** The views of the last reservePm (refreshed if memory grew since). */
+  pmViews?(): PmViews;
+  /**
+   * deribit-pm IM, MM, equity and status of accounts [0, count) of the last account pass (see above).
+   * `mmFactor` and `mmp` are the global mm_factor and mmp_margin.
+   */
+  pmReduce?(count: number, mmFactor: number, mmp: number): void;
 }

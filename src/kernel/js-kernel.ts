@@ -2,9 +2,10 @@
  * The `js` backend: the reference kernel in plain TypeScript. Loops are written to read like the
  * formulas; the wasm builds must agree with it to 1e-12.
  */
-import { type Dims, type Kernel, type KernelViews, N_GREEKS } from "./abi.js";
+import { type Dims, type Kernel, type KernelViews, N_GREEKS, type PmDims, type PmViews } from "./abi.js";
 import { RiskError } from "../errors.js";
 import { type ContractInputs, contractGreeks, contractValue, shockedVol } from "./black76.js";
+import { allocPmViews, checkPmDims, checkPmReduce, pmReduceJs, samePmDims } from "./pm-reduce.js";
 
 function allocViews(d: Dims): KernelViews {
   const f = (n: number) => new Float64Array(n);
@@ -50,9 +51,15 @@ function contractAt(v: KernelViews, i: number): ContractInputs {
 export function createJsKernel(): Kernel {
   let dims: Dims | null = null;
   let v: KernelViews | null = null;
+  let pmDims: PmDims | null = null;
+  let pm: PmViews | null = null;
   const need = (): KernelViews => {
     if (!v) throw new Error("kernel: reserve() before use");
     return v;
+  };
+  const needPm = (): PmViews => {
+    if (!pm) throw new RiskError("E_STATE", "", "kernel: reservePm() before use");
+    return pm;
   };
   return {
     backend: "js",
@@ -61,8 +68,26 @@ export function createJsKernel(): Kernel {
         checkCapacity(d);
         v = allocViews(d);
         dims = { ...d };
+        pm = null; // as in the wasm builds: a relayout drops the reduction's room
+        pmDims = null;
       }
       return v!;
+    },
+    reservePm(d: PmDims): PmViews {
+      need();
+      checkPmDims(d);
+      if (!samePmDims(pmDims, d)) {
+        pm = allocPmViews(d);
+        pmDims = { ...d };
+      }
+      return pm!;
+    },
+    pmViews: needPm,
+    pmReduce(count: number, mmFactor: number, mmp: number): void {
+      const w = need();
+      const p = needPm();
+      checkPmReduce(dims!, pmDims!, p, count);
+      pmReduceJs(dims!, w, pmDims!, p, count, mmFactor, mmp);
     },
     views: need,
     instrumentPass(): void {
@@ -107,7 +132,8 @@ export function createJsKernel(): Kernel {
     },
     memoryBytes(): number {
       if (!v) return 0;
-      return Object.values(v).reduce((s, arr) => s + (arr as ArrayBufferView).byteLength, 0);
+      const bytes = (o: object) => Object.values(o).reduce((s: number, arr) => s + (arr as ArrayBufferView).byteLength, 0);
+      return bytes(v) + (pm ? bytes(pm) : 0);
     },
   };
 }

@@ -4,10 +4,14 @@
  * (wasm-layout.ts), grows memory when a reserve needs more, refreshes views after a grow, and checks
  * indexes (inside wasm, without trapping) before each pass.
  */
-import type { Dims, Kernel, KernelViews } from "./abi.js";
+import type { Dims, Kernel, KernelViews, PmDims, PmViews } from "./abi.js";
 import { RiskError } from "../errors.js";
 import { ABI_VERSION, type KernelExports, type WasmFlavor } from "./wasm-loader.js";
-import { computeLayout, DIM_KEYS, FRAME_SLOTS, type Layout, makeViews, writeFrame } from "./wasm-layout.js";
+import {
+  computeLayout, computePmLayout, DIM_KEYS, FRAME_SLOTS, type Layout, makePmViews, makeViews, PM_FRAME_SLOTS, type PmLayout,
+  writeFrame, writePmFrame,
+} from "./wasm-layout.js";
+import { checkPmDims, checkPmReduce, samePmDims } from "./pm-reduce.js";
 
 export const WASM_PAGE_BYTES = 65536;
 /** asconfig.json `maximumMemory` (pages); test/kernel-memory.test.ts reads it back from the binary. */
@@ -19,6 +23,7 @@ export interface WasmKernel extends Kernel {
   readonly backend: WasmFlavor;
   readonly exports: KernelExports;
   layout(): Layout | null;
+  pmLayout(): PmLayout | null;
 }
 
 // Status codes of assembly/checks.ts → the column they name.
@@ -42,13 +47,15 @@ function mib(bytes: number): string {
 }
 
 export function createWasmKernel(backend: WasmFlavor, ex: KernelExports): WasmKernel {
-  if (ex.abiVersion() !== ABI_VERSION || ex.frameSlots() !== FRAME_SLOTS) {
+  if (ex.abiVersion() !== ABI_VERSION || ex.frameSlots() !== FRAME_SLOTS || ex.pmFrameSlots() !== PM_FRAME_SLOTS) {
     throw new RiskError("E_INTERNAL", "", `the ${backend} kernel build does not match this library (ABI ${ex.abiVersion()})`);
   }
   const base = ex.heapBase() >>> 0;
   const memory = ex.memory;
   let layout: Layout | null = null;
   let views: KernelViews | null = null;
+  let pmLayout: PmLayout | null = null;
+  let pmViews: PmViews | null = null;
 
   function ensureMemory(end: number, d: Dims): void {
     const have = memory.buffer.byteLength;
@@ -75,6 +82,12 @@ export function createWasmKernel(backend: WasmFlavor, ex: KernelExports): WasmKe
     return views;
   }
 
+  function currentPm(): PmViews {
+    if (!pmLayout) throw new RiskError("E_STATE", "", "kernel: reservePm() before use");
+    if (!pmViews || pmViews.index.buffer !== memory.buffer) pmViews = makePmViews(memory.buffer, pmLayout);
+    return pmViews;
+  }
+
   function failed(status: number): RiskError {
     const row = ex.lastBadRow();
     const name = BAD_COLUMN[status] ?? `status ${status}`;
@@ -85,6 +98,7 @@ export function createWasmKernel(backend: WasmFlavor, ex: KernelExports): WasmKe
     backend,
     exports: ex,
     layout: () => layout,
+    pmLayout: () => pmLayout,
     reserve(d: Dims): KernelViews {
       checkDims(d);
       if (layout && sameDims(layout.dims, d)) return current();
@@ -92,6 +106,8 @@ export function createWasmKernel(backend: WasmFlavor, ex: KernelExports): WasmKe
       ensureMemory(next.end, d);
       layout = next;
       views = null;
+      pmLayout = null; // it lived past the old layout's end
+      pmViews = null;
       writeFrame(memory.buffer, next);
       return current();
     },
@@ -107,6 +123,24 @@ export function createWasmKernel(backend: WasmFlavor, ex: KernelExports): WasmKe
       const status = ex.checkAccounts(layout!.frame);
       if (status !== 0) throw failed(status);
       ex.accountPass(layout!.frame);
+    },
+    reservePm(d: PmDims): PmViews {
+      current();
+      checkPmDims(d);
+      if (pmLayout && samePmDims(pmLayout.dims, d)) return currentPm();
+      const next = computePmLayout(d, layout!.end);
+      ensureMemory(next.end, layout!.dims);
+      pmLayout = next;
+      pmViews = null;
+      writePmFrame(memory.buffer, next);
+      return currentPm();
+    },
+    pmViews: currentPm,
+    pmReduce(count: number, mmFactor: number, mmp: number): void {
+      current();
+      const p = currentPm();
+      checkPmReduce(layout!.dims, pmLayout!.dims, p, count);
+      ex.pmReduce(layout!.frame, pmLayout!.frame, count, mmFactor, mmp);
     },
     memoryBytes: () => memory.buffer.byteLength,
   };

@@ -3,8 +3,9 @@
  * the slot order of assembly/frame.ts) comes first, then the columns in KernelViews order, each
  * 16-byte aligned with 16 bytes of slack after it (the SIMD loops read one f64 past odd rows).
  */
-import type { Dims, KernelViews } from "./abi.js";
-import { N_GREEKS } from "./abi.js";
+import type { Dims, KernelViews, PmDims, PmViews } from "./abi.js";
+import { N_GREEKS, PM_STRIDE } from "./abi.js";
+import { PM_DIM_KEYS } from "./pm-reduce.js";
 
 type ColumnType = "f64" | "i32";
 interface ColumnSpec {
@@ -116,5 +117,86 @@ export function makeViews(buffer: ArrayBuffer, l: Layout): KernelViews {
     value: f("value"), delta: f("delta"), gamma: f("gamma"), vega: f("vega"), theta: f("theta"), rho: f("rho"),
     cube: f("cube"), accStart: i("accStart"), posInst: i("posInst"), posQty: f("posQty"), group: i("group"),
     bucket: i("bucket"), pnl: f("pnl"), base: f("base"), greeks: f("greeks"),
+  };
+}
+
+// ── deribit-pm reduction (abi.ts PmViews) ─────────────────────────────────────────────────────
+
+interface PmColumnSpec {
+  name: keyof PmViews;
+  type: ColumnType;
+  length: (d: PmDims) => number;
+}
+
+/** PmViews columns in pm-frame slot order (assembly/pm-reduce.ts P_INDEX … P_PRE). */
+export const PM_COLUMNS: readonly PmColumnSpec[] = [
+  { name: "index", type: "f64", length: (d) => d.nFactors },
+  { name: "pmConst", type: "f64", length: (d) => d.nFactors * PM_STRIDE },
+  { name: "edge", type: "i32", length: (d) => d.nFactors * d.nExt },
+  { name: "extScale", type: "f64", length: (d) => d.nFactors * d.nExt },
+  { name: "dampUsd", type: "f64", length: (d) => d.nFactors * d.nExt },
+  { name: "bucketFactor", type: "i32", length: (d) => d.nBuckets },
+  { name: "bucketRolls", type: "i32", length: (d) => d.nBuckets },
+  { name: "rollRate", type: "f64", length: (d) => d.nBuckets },
+  { name: "accCurrency", type: "i32", length: (d) => d.nAcc },
+  { name: "accCoin", type: "f64", length: (d) => d.nAcc * d.nFactors },
+  { name: "accFixed", type: "f64", length: (d) => d.nAcc },
+  { name: "accCoinWeight", type: "f64", length: (d) => d.nAcc * d.nFactors },
+  { name: "accFixedWeight", type: "f64", length: (d) => d.nAcc },
+  { name: "initial", type: "f64", length: (d) => d.nAcc },
+  { name: "maintenance", type: "f64", length: (d) => d.nAcc },
+  { name: "equity", type: "f64", length: (d) => d.nAcc },
+  { name: "status", type: "i32", length: (d) => d.nAcc },
+  { name: "pre", type: "f64", length: (d) => d.nScen },
+];
+
+export const PM_FRAME_SLOTS = PM_DIM_KEYS.length + PM_COLUMNS.length;
+
+export interface PmLayout {
+  dims: PmDims;
+  frame: number;
+  offsets: number[];
+  lengths: number[];
+  end: number;
+}
+
+/** Lays the reduction's columns out from byte address `base` (the end of the kernel's layout). */
+export function computePmLayout(dims: PmDims, base: number): PmLayout {
+  const frame = align(base);
+  let at = align(frame + PM_FRAME_SLOTS * 4);
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  for (const c of PM_COLUMNS) {
+    const n = c.length(dims);
+    offsets.push(at);
+    lengths.push(n);
+    at = align(at + n * (c.type === "f64" ? 8 : 4) + SLACK);
+  }
+  return { dims: { ...dims }, frame, offsets, lengths, end: at };
+}
+
+export function writePmFrame(buffer: ArrayBuffer, l: PmLayout): void {
+  const f = new Int32Array(buffer, l.frame, PM_FRAME_SLOTS);
+  PM_DIM_KEYS.forEach((k, j) => (f[j] = l.dims[k]));
+  l.offsets.forEach((o, j) => (f[PM_DIM_KEYS.length + j] = o));
+}
+
+const PM_INDEX = new Map(PM_COLUMNS.map((c, j) => [c.name, j]));
+
+export function makePmViews(buffer: ArrayBuffer, l: PmLayout): PmViews {
+  const f = (name: keyof PmViews) => {
+    const j = PM_INDEX.get(name)!;
+    return new Float64Array(buffer, l.offsets[j], l.lengths[j]);
+  };
+  const i = (name: keyof PmViews) => {
+    const j = PM_INDEX.get(name)!;
+    return new Int32Array(buffer, l.offsets[j], l.lengths[j]);
+  };
+  return {
+    index: f("index"), pmConst: f("pmConst"), edge: i("edge"), extScale: f("extScale"), dampUsd: f("dampUsd"),
+    bucketFactor: i("bucketFactor"), bucketRolls: i("bucketRolls"), rollRate: f("rollRate"),
+    accCurrency: i("accCurrency"), accCoin: f("accCoin"), accFixed: f("accFixed"), accCoinWeight: f("accCoinWeight"),
+    accFixedWeight: f("accFixedWeight"), initial: f("initial"), maintenance: f("maintenance"), equity: f("equity"),
+    status: i("status"), pre: f("pre"),
   };
 }

@@ -20,11 +20,13 @@ export interface KernelExports {
   checkAccounts(frame: number): number;
   instrumentPass(frame: number): void;
   accountPass(frame: number): void;
+  pmFrameSlots(): number;
+  pmReduce(frame: number, pmFrame: number, count: number, mmFactor: number, mmp: number): void;
   probe(op: number, src: number, dst: number, n: number): void;
 }
 
 /** The frame layout of assembly/frame.ts this TS layer writes. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 const bytes: Partial<Record<WasmFlavor, Uint8Array<ArrayBuffer>>> = {};
 const modules: Partial<Record<WasmFlavor, WebAssembly.Module>> = {};

@@ -2,7 +2,7 @@
  * A tick session (issue 7): an exchange keeps every account in one engine and recomputes every
  * margin on each index tick. The book is laid out once; updates change the columns in place;
  * `evaluate()` runs the instrument pass once (the cube), the account pass in chunks of accounts
- * (CSR positions), and the deribit-pm reduction per account over the chunk's group sums.
+ * (CSR positions), and the kernel's deribit-pm reduction (Kernel.pmReduce) over each chunk's group sums.
  *
  * Futures and perpetuals are marked to market on every index update: the variation margin of each
  * position (linear: size·(F' − F) USD; inverse: size·(1/F − 1/F') coin) is booked to the account's
@@ -11,7 +11,10 @@
  * positions of the moved underlying is the only per-position work of an index tick outside the kernel.
  * Haircut weights are taken when the session opens and when collateral is set (not on every tick).
  */
-import { type Dims, type Kernel, type KernelViews, KIND_DELTA1_INVERSE, KIND_OPTION_INVERSE, KIND_OPTION_LINEAR, N_GREEKS } from "../kernel/abi.js";
+import {
+  type Dims, type Kernel, type KernelViews, KIND_DELTA1_INVERSE, KIND_OPTION_INVERSE, KIND_OPTION_LINEAR, type PmDims, type PmViews,
+} from "../kernel/abi.js";
+import { allocPmViews, checkPmReduce, pmReduceJs, samePmDims } from "../kernel/pm-reduce.js";
 import { RiskError } from "../errors.js";
 import type { Account, Book } from "../types.js";
 import { STABLECOINS } from "../types.js";
@@ -23,7 +26,7 @@ import type { AccountReport } from "../report/types.js";
 import type { Engine } from "../engine/engine.js";
 import { PositionStore } from "./position-store.js";
 import { writeInstruments, writeScenarios } from "../engine/grid-run.js";
-import { pmConstants, pmTickAccount, type PmTickResult, type TickAccount, type TickMarket, tickGroup } from "./pm-tick.js";
+import { pmConstants, type TickAccount, type TickMarket, tickGroup, writePmMarket } from "./pm-tick.js";
 
 export const STATUS_CODES = ["healthy", "restricted", "liquidation", "bankrupt"] as const;
 
@@ -72,6 +75,10 @@ export class Session {
   private weights: { coin: Float64Array; fixed: number }[];
   private volMult: Float64Array;
   private dims: Dims | null = null;
+  private pmDims: PmDims | null = null;
+  /** The reduction's room when the kernel has no pmReduce (the js reference runs here instead). */
+  private pmLocal: PmViews | null = null;
+  private pmLocalDims: PmDims | null = null;
   private cubeFresh = false;
   private dirty: Set<number> | null = null;
   private result: SessionResult;
@@ -383,7 +390,22 @@ export class Session {
     writeScenarios(v, this.set);
     if (this.opts.instrumentOutputs) this.opts.instrumentOutputs(v);
     else this.kernel.instrumentPass();
+    // The reduction's room (after the kernel's layout) and its market inputs (the index moved).
+    const pd: PmDims = {
+      nAcc: want.nAcc, nFactors: U, nScen: S, nBuckets: want.nBuckets, nExt: this.market.pm[0]?.edge.length ?? 0,
+    };
+    this.pmDims = pd;
+    if (this.kernel.reservePm) this.kernel.reservePm(pd);
+    else if (!this.pmLocal || !samePmDims(this.pmLocalDims, pd)) {
+      this.pmLocal = allocPmViews(pd);
+      this.pmLocalDims = pd;
+    }
+    writePmMarket(this.pmViews(), this.market);
     this.cubeFresh = true;
+  }
+
+  private pmViews(): PmViews {
+    return this.kernel.pmViews ? this.kernel.pmViews() : this.pmLocal!;
   }
 
   /** Accounts list[from..to), or from..to when list is null (every account, no list allocated). */
@@ -409,36 +431,36 @@ export class Session {
     // The wasm kernels check every posInst slot up to nPos, not only those the chunk uses: after a
     // relayout the tail holds another layout's bytes (out-of-range indexes → E_INTERNAL). Zero it.
     if (p < d.nPos) v.posInst.fill(0, p, d.nPos);
-    this.kernel.accountPass();
-    const w = this.kernel.views();
-    const G = d.nGroups;
-    const S = d.nScen;
-    const B = d.nBuckets;
-    const out: PmTickResult = { riskMatrixMargin: 0, positionsValue: 0 };
-    const r = this.result;
+    // The accounts' reduction inputs (collateral, haircut weights), in chunk order.
+    const pv = this.pmViews();
+    const U = this.market.index.length;
     for (let j = 0; j < count; j++) {
       const a = list ? list[from + j] : from + j;
-      const acct = this.tick[a];
-      pmTickAccount(this.market, acct, w.pnl, j * G * S, w.base, j * G, w.greeks, j * B * N_GREEKS, out);
-      const rmm = out.riskMatrixMargin;
-      const equity = this.haircutCollateral(a) + out.positionsValue;
-      const im = rmm + this.mmp;
-      const mm = this.mmFactor * rmm;
-      r.initial[a] = im;
-      r.maintenance[a] = mm;
-      r.equity[a] = equity;
-      r.status[a] = equity < 0 ? 3 : equity < mm ? 2 : equity < im ? 1 : 0;
+      const t = this.tick[a];
+      const w = this.weights[a];
+      pv.accCurrency[j] = t.currencyFactor;
+      pv.accFixed[j] = t.fixedCollateralUsd;
+      pv.accFixedWeight[j] = w.fixed;
+      for (let f = 0; f < U; f++) {
+        pv.accCoin[j * U + f] = t.coinCollateral[f];
+        pv.accCoinWeight[j * U + f] = w.coin[f];
+      }
     }
-  }
-
-  /** Σ amount × price × haircut weight, in the account currency. */
-  private haircutCollateral(a: number): number {
-    const acct = this.tick[a];
-    const w = this.weights[a];
-    const index = this.market.index;
-    let usd = acct.fixedCollateralUsd * w.fixed;
-    for (let f = 0; f < index.length; f++) usd += acct.coinCollateral[f] * index[f] * w.coin[f];
-    return usd / (acct.currencyFactor < 0 ? 1 : index[acct.currencyFactor]);
+    this.kernel.accountPass();
+    if (this.kernel.pmReduce) this.kernel.pmReduce(count, this.mmFactor, this.mmp);
+    else {
+      checkPmReduce(d, this.pmDims!, pv, count);
+      pmReduceJs(d, this.kernel.views(), this.pmDims!, pv, count, this.mmFactor, this.mmp);
+    }
+    const r = this.result;
+    const { initial, maintenance, equity, status } = pv;
+    for (let j = 0; j < count; j++) {
+      const a = list ? list[from + j] : from + j;
+      r.initial[a] = initial[j];
+      r.maintenance[a] = maintenance[j];
+      r.equity[a] = equity[j];
+      r.status[a] = status[j];
+    }
   }
 
   /** A book of account k (or all accounts when k < 0) as the session sees it now. */

@@ -1,0 +1,226 @@
+// deribit-pm reduction of a tick session: per account of the last account pass, the risk-matrix
+// margin from its pnl/base/greeks rows, then IM, MM, equity and status. The reference is
+// src/kernel/pm-reduce.ts (pmReduceJs): the same operations in the same order, scalar f64 in both
+// builds (so the simd and scalar builds give the same bits, and the js backend's too: IEEE f64
+// arithmetic, min/max/abs with the same NaN and ±0 rules). Indexes are checked by the TS layer
+// (checkPmReduce) before the call.
+import { col, dim, F_BASE, F_GREEKS, F_MULT, F_N_BUCKETS, F_N_GROUPS, F_N_SCEN, F_PNL } from "./frame";
+
+// The pm frame (src/kernel/wasm-layout.ts PM_DIM_KEYS, then PM_COLUMNS in order).
+export const P_N_ACC = 0;
+export const P_N_FACTORS = 1;
+export const P_N_SCEN = 2;
+export const P_N_BUCKETS = 3;
+export const P_N_EXT = 4;
+export const P_INDEX = 5;
+export const P_CONST = 6;
+export const P_EDGE = 7;
+export const P_EXT_SCALE = 8;
+export const P_DAMP = 9;
+export const P_BUCKET_FACTOR = 10;
+export const P_BUCKET_ROLLS = 11;
+export const P_ROLL_RATE = 12;
+export const P_ACC_CURRENCY = 13;
+export const P_ACC_COIN = 14;
+export const P_ACC_FIXED = 15;
+export const P_ACC_COIN_WEIGHT = 16;
+export const P_ACC_FIXED_WEIGHT = 17;
+export const P_INITIAL = 18;
+export const P_MAINTENANCE = 19;
+export const P_EQUITY = 20;
+export const P_STATUS = 21;
+export const P_PRE = 22;
+export const PM_FRAME_SLOTS = 23;
+
+// pmConst per factor (abi.ts PM_*).
+const PM_N_STD = 0;
+const PM_PNL_OFFSET = 1;
+const PM_MAX_OFFSETABLE = 2;
+const PM_LIQ_THRESHOLD = 3;
+const PM_M_INC = 4;
+const PM_MAX_DELTA_SHOCK = 5;
+const PM_STRIDE = 6;
+const N_GREEKS = 5;
+
+@inline function ld(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+
+@inline function ldi(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+
+@inline function st(p: usize, i: i32, x: f64): void {
+  store<f64>(p + (<usize>i << 3), x);
+}
+
+/** Accounts [0, count) of the last account pass (frame) → pmFrame's outputs. */
+export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64, mmp: f64): void {
+  const S = dim(frame, F_N_SCEN);
+  const G = dim(frame, F_N_GROUPS);
+  const B = dim(frame, F_N_BUCKETS);
+  const mult = col(frame, F_MULT);
+  const pnl = col(frame, F_PNL);
+  const base = col(frame, F_BASE);
+  const greeks = col(frame, F_GREEKS);
+  const U = dim(pmFrame, P_N_FACTORS);
+  const nExt = dim(pmFrame, P_N_EXT);
+  const index = col(pmFrame, P_INDEX);
+  const pmc = col(pmFrame, P_CONST);
+  const edges = col(pmFrame, P_EDGE);
+  const extScale = col(pmFrame, P_EXT_SCALE);
+  const dampUsd = col(pmFrame, P_DAMP);
+  const bucketFactor = col(pmFrame, P_BUCKET_FACTOR);
+  const bucketRolls = col(pmFrame, P_BUCKET_ROLLS);
+  const rollRate = col(pmFrame, P_ROLL_RATE);
+  const accCurrency = col(pmFrame, P_ACC_CURRENCY);
+  const coinColl = col(pmFrame, P_ACC_COIN);
+  const accFixed = col(pmFrame, P_ACC_FIXED);
+  const coinWeight = col(pmFrame, P_ACC_COIN_WEIGHT);
+  const fixedWeight = col(pmFrame, P_ACC_FIXED_WEIGHT);
+  const outIm = col(pmFrame, P_INITIAL);
+  const outMm = col(pmFrame, P_MAINTENANCE);
+  const outEquity = col(pmFrame, P_EQUITY);
+  const outStatus = col(pmFrame, P_STATUS);
+  const pre = col(pmFrame, P_PRE);
+
+  for (let j = 0; j < count; j++) {
+    const pnlOff = j * G * S;
+    const baseOff = j * G;
+    const greeksOff = j * B * N_GREEKS;
+    const cf = ldi(accCurrency, j);
+    const collOff = j * U;
+    const pc0: f64 = cf < 0 ? 1.0 : ld(index, cf);
+    // Unshocked USD value of everything, per factor.
+    let totalUsd = ld(accFixed, j);
+    let positionsUsd: f64 = 0;
+    for (let f = 0; f < U; f++) {
+      const g = baseOff + 4 * f;
+      const pos = ld(base, g) + ld(base, g + 2) + (ld(base, g + 1) + ld(base, g + 3)) * ld(index, f);
+      positionsUsd += pos;
+      totalUsd += pos + ld(coinColl, collOff + f) * ld(index, f);
+    }
+    const positionsValue = positionsUsd / pc0;
+    const base0 = totalUsd / pc0;
+    let rmm: f64 = 0;
+    for (let u = 0; u < U; u++) {
+      const cu = u * PM_STRIDE;
+      const nStd = <i32>ld(pmc, cu + PM_N_STD);
+      const eu = u * nExt;
+      const Su = ld(index, u);
+      const g = baseOff + 4 * u;
+      const bl = ld(base, g);
+      const bi = ld(base, g + 1);
+      const bol = ld(base, g + 2);
+      const boi = ld(base, g + 3);
+      const collU = ld(coinColl, collOff + u);
+      const otherUsd = totalUsd - (bl + bol + (bi + boi) * Su + collU * Su);
+      const rl = pnlOff + 4 * u * S; // linear delta-one row; +S inverse; +2S linear options; +3S inverse options
+      const ri = rl + S;
+      const rol = rl + 2 * S;
+      const roi = rl + 3 * S;
+      const mu = u * S;
+      const acctIsU = cf == u;
+      const pnlOffset = ld(pmc, cu + PM_PNL_OFFSET);
+      const maxOff = ld(pmc, cu + PM_MAX_OFFSETABLE);
+      const gainsCount = !(pnlOffset >= 0 && maxOff >= 0); // else a gain never sets the worst loss
+      let worst: f64 = 0;
+      let s0 = 0;
+      if (ASC_FEATURE_SIMD && !gainsCount) {
+        // Two scenarios per step, each lane with the scalar loop's operations in its order; the worst
+        // loss is a running max (pmax = the scalar loop's `nx > worst ? nx : worst`), which does not
+        // depend on the order the scenarios are seen in: the same bits as the scalar build.
+        const a0 = f64x2.splat(otherUsd + bl);
+        const vbol = f64x2.splat(bol);
+        const vbi = f64x2.splat(bi);
+        const vboi = f64x2.splat(boi);
+        const vcoll = f64x2.splat(collU);
+        const vSu = f64x2.splat(Su);
+        const vpc0 = f64x2.splat(pc0);
+        const vbase0 = f64x2.splat(base0);
+        const useSx = i64x2.splat(acctIsU ? -1 : 0);
+        let vworst = f64x2.splat(0);
+        for (; s0 + 1 < nStd; s0 += 2) {
+          const Sx = f64x2.mul(vSu, v128.load(mult + (<usize>(mu + s0) << 3)));
+          const lhs = f64x2.add(f64x2.add(f64x2.add(a0, v128.load(pnl + (<usize>(rl + s0) << 3))), vbol), v128.load(pnl + (<usize>(rol + s0) << 3)));
+          const coin = f64x2.add(f64x2.add(f64x2.add(f64x2.add(vbi, v128.load(pnl + (<usize>(ri + s0) << 3))), vboi), v128.load(pnl + (<usize>(roi + s0) << 3))), vcoll);
+          const usd = f64x2.add(lhs, f64x2.mul(coin, Sx));
+          const x = f64x2.sub(f64x2.div(usd, v128.bitselect(Sx, vpc0, useSx)), vbase0);
+          v128.store(pre + (<usize>s0 << 3), x);
+          vworst = f64x2.pmax(vworst, f64x2.neg(x));
+        }
+        const w0 = f64x2.extract_lane(vworst, 0);
+        const w1 = f64x2.extract_lane(vworst, 1);
+        worst = w1 > w0 ? w1 : w0;
+      }
+      for (let s = s0; s < nStd; s++) {
+        const Sx = Su * ld(mult, mu + s);
+        const usd = otherUsd + bl + ld(pnl, rl + s) + bol + ld(pnl, rol + s) +
+          (bi + ld(pnl, ri + s) + boi + ld(pnl, roi + s) + collU) * Sx;
+        const x = usd / (acctIsU ? Sx : pc0) - base0;
+        st(pre, s, x);
+        const nx = -x;
+        worst = nx > worst ? nx : worst; // a gain (x ≥ 0) never passes: −x ≤ 0 ≤ worst
+        if (gainsCount && !(x < 0)) {
+          const agg = Math.min(pnlOffset * x, maxOff / (acctIsU ? Sx : pc0));
+          if (-agg > worst) worst = -agg;
+        }
+      }
+      const hasOptions = bol != 0 || boi != 0 || ld(pnl, rol) != 0 || ld(pnl, roi) != 0;
+      const opt0 = (bol + boi * Su) / pc0;
+      let lastEdge = -1;
+      let optE: f64 = 0;
+      let Se: f64 = 0;
+      let pcE: f64 = 0;
+      for (let e = 0; e < nExt; e++) {
+        const s = nStd + e;
+        const edge = ldi(edges, eu + e);
+        if (edge != lastEdge) {
+          lastEdge = edge;
+          Se = Su * ld(mult, mu + edge);
+          pcE = acctIsU ? Se : pc0;
+          optE = hasOptions ? (bol + ld(pnl, rol + edge) + (boi + ld(pnl, roi + edge)) * Se) / pcE - opt0 : 0;
+        }
+        const Sx = Su * ld(mult, mu + s);
+        const pcS = acctIsU ? Sx : pc0;
+        // Options' P&L at the extended move and at the same-side edge, account currency.
+        const optS = hasOptions ? (bol + ld(pnl, rol + s) + (boi + ld(pnl, roi + s)) * Sx) / pcS - opt0 : 0;
+        const rest = ld(pre, edge) - optE;
+        const adj = optS * ld(extScale, eu + e) * (pcS / pcE);
+        const damp = Math.min(ld(dampUsd, eu + e) / pcE, Math.abs(adj));
+        const x = (adj > 0 ? adj - damp : adj < 0 ? adj + damp : adj) + rest;
+        const nx = -x;
+        worst = nx > worst ? nx : worst;
+        if (gainsCount && !(x < 0)) {
+          const agg = Math.min(pnlOffset * x, maxOff / pcS);
+          if (-agg > worst) worst = -agg;
+        }
+      }
+      let roll: f64 = 0;
+      let delta: f64 = 0;
+      for (let b = 0; b < B; b++) {
+        if (ldi(bucketFactor, b) != u) continue;
+        const d = ld(greeks, greeksOff + b * N_GREEKS);
+        delta += d;
+        if (ldi(bucketRolls, b) == 0) continue;
+        roll += ld(rollRate, b) * Math.abs(d);
+      }
+      const absDelta = Math.abs(delta);
+      const shockRate = Math.min(
+        Math.max(absDelta - ld(pmc, cu + PM_LIQ_THRESHOLD) / Su, 0) * ld(pmc, cu + PM_M_INC),
+        ld(pmc, cu + PM_MAX_DELTA_SHOCK),
+      );
+      rmm += worst + (roll + absDelta * shockRate) * (Su / pc0);
+    }
+    // Haircut collateral (Σ amount × price × weight) in the account currency, plus the positions.
+    let usd = ld(accFixed, j) * ld(fixedWeight, j);
+    for (let f = 0; f < U; f++) usd += ld(coinColl, collOff + f) * ld(index, f) * ld(coinWeight, collOff + f);
+    const equity = usd / pc0 + positionsValue;
+    const im = rmm + mmp;
+    const mm = mmFactor * rmm;
+    st(outIm, j, im);
+    st(outMm, j, mm);
+    st(outEquity, j, equity);
+    store<i32>(outStatus + (<usize>j << 2), equity < 0 ? 3 : equity < mm ? 2 : equity < im ? 1 : 0);
+  }
+}
