@@ -168,11 +168,55 @@ export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64
       }
       const hasOptions = bol != 0 || boi != 0 || ld(pnl, rol) != 0 || ld(pnl, roi) != 0;
       const opt0 = (bol + boi * Su) / pc0;
+      let e0 = 0;
+      if (ASC_FEATURE_SIMD && !gainsCount) {
+        // Two extended moves per step, as in the scalar loop below (which computes each edge's options
+        // P&L once; here it is computed per move, the same bits), the worst loss again a running pmax.
+        const vzero = f64x2.splat(0);
+        const vSu = f64x2.splat(Su);
+        const vpc0 = f64x2.splat(pc0);
+        const vbol = f64x2.splat(bol);
+        const vboi = f64x2.splat(boi);
+        const vopt0 = f64x2.splat(opt0);
+        const useSx = i64x2.splat(acctIsU ? -1 : 0);
+        let vworst = f64x2.splat(worst);
+        for (; e0 + 1 < nExt; e0 += 2) {
+          const s = nStd + e0;
+          const ea = ldi(edges, eu + e0);
+          const eb = ldi(edges, eu + e0 + 1);
+          const Se = f64x2.mul(vSu, f64x2.replace_lane(f64x2.splat(ld(mult, mu + ea)), 1, ld(mult, mu + eb)));
+          const pcE = v128.bitselect(Se, vpc0, useSx);
+          const Sx = f64x2.mul(vSu, v128.load(mult + (<usize>(mu + s) << 3)));
+          const pcS = v128.bitselect(Sx, vpc0, useSx);
+          let optE = vzero;
+          let optS = vzero;
+          if (hasOptions) {
+            const pl = f64x2.replace_lane(f64x2.splat(ld(pnl, rol + ea)), 1, ld(pnl, rol + eb));
+            const pi = f64x2.replace_lane(f64x2.splat(ld(pnl, roi + ea)), 1, ld(pnl, roi + eb));
+            optE = f64x2.sub(f64x2.div(f64x2.add(f64x2.add(vbol, pl), f64x2.mul(f64x2.add(vboi, pi), Se)), pcE), vopt0);
+            const sl = v128.load(pnl + (<usize>(rol + s) << 3));
+            const si = v128.load(pnl + (<usize>(roi + s) << 3));
+            optS = f64x2.sub(f64x2.div(f64x2.add(f64x2.add(vbol, sl), f64x2.mul(f64x2.add(vboi, si), Sx)), pcS), vopt0);
+          }
+          const rest = f64x2.sub(f64x2.replace_lane(f64x2.splat(ld(pre, ea)), 1, ld(pre, eb)), optE);
+          const adj = f64x2.mul(f64x2.mul(optS, v128.load(extScale + (<usize>(eu + e0) << 3))), f64x2.div(pcS, pcE));
+          const damp = f64x2.min(f64x2.div(v128.load(dampUsd + (<usize>(eu + e0) << 3)), pcE), f64x2.abs(adj));
+          const shrunk = v128.bitselect(
+            f64x2.sub(adj, damp),
+            v128.bitselect(f64x2.add(adj, damp), adj, f64x2.lt(adj, vzero)),
+            f64x2.gt(adj, vzero),
+          );
+          vworst = f64x2.pmax(vworst, f64x2.neg(f64x2.add(shrunk, rest)));
+        }
+        const w0 = f64x2.extract_lane(vworst, 0);
+        const w1 = f64x2.extract_lane(vworst, 1);
+        worst = w1 > w0 ? w1 : w0;
+      }
       let lastEdge = -1;
       let optE: f64 = 0;
       let Se: f64 = 0;
       let pcE: f64 = 0;
-      for (let e = 0; e < nExt; e++) {
+      for (let e = e0; e < nExt; e++) {
         const s = nStd + e;
         const edge = ldi(edges, eu + e);
         if (edge != lastEdge) {
