@@ -37,13 +37,20 @@ describe("SIMD build opcodes", () => {
     expect(countSimd(ops, "v128.store")).toBeGreaterThanOrEqual(1);
   });
 
+  it("pmReduce (the tick's deribit-pm reduction) divides and takes the worst loss in f64x2", () => {
+    const ops = reachableOps(simd, "pmReduce");
+    expect(countSimd(ops, "f64x2.div")).toBeGreaterThanOrEqual(4); // standard scenarios; extended moves
+    expect(countSimd(ops, "f64x2.pmax")).toBeGreaterThanOrEqual(2);
+    expect(countSimd(ops, "v128.store")).toBeGreaterThanOrEqual(1);
+  });
+
   it("reports itself as the SIMD build", async () => {
     const { instance } = await WebAssembly.instantiate(simd, {});
     expect((instance.exports.simdBuild as () => number)()).toBe(1);
   });
 
   it("uses no relaxed-SIMD instruction", () => {
-    for (const name of ["instrumentPass", "accountPass", "probe"]) {
+    for (const name of ["instrumentPass", "accountPass", "pmReduce", "probe"]) {
       const relaxed = [...reachableOps(simd, name).keys()].filter(isRelaxedSimd);
       expect(relaxed, name).toEqual([]);
     }
@@ -52,7 +59,7 @@ describe("SIMD build opcodes", () => {
 
 describe("scalar build opcodes", () => {
   it("has no SIMD instruction and reports itself as scalar", async () => {
-    for (const name of ["instrumentPass", "accountPass", "probe"]) {
+    for (const name of ["instrumentPass", "accountPass", "pmReduce", "probe"]) {
       expect(totalSimd(reachableOps(scalar, name)), name).toBe(0);
     }
     const { instance } = await WebAssembly.instantiate(scalar, {});

@@ -62,6 +62,15 @@ export function shown(v: unknown): string {
   return typeof v === "string" ? JSON.stringify(v) : v === null ? "null" : typeof v === "number" ? String(v) : `a ${typeof v}`;
 }
 
+/** Per-account inputs of the deribit-pm reduction (abi.ts PmViews acc* columns, for every account). */
+interface AccountInputs {
+  currency: Int32Array;
+  coin: Float64Array;
+  fixed: Float64Array;
+  coinWeight: Float64Array;
+  fixedWeight: Float64Array;
+}
+
 export class Session {
   private book: Book;
   private table: InstrumentTable;
@@ -71,8 +80,11 @@ export class Session {
   private mmp: number;
   private store: PositionStore;
   private accountIndex: Map<string, number>;
-  private tick: TickAccount[];
-  private weights: { coin: Float64Array; fixed: number }[];
+  /**
+   * Per account, the reduction's inputs in the layout of the kernel's PmViews (coins [a·U + u]): a
+   * chunk of consecutive accounts is copied in with a few `set`s.
+   */
+  private acc: AccountInputs;
   private volMult: Float64Array;
   private dims: Dims | null = null;
   private pmDims: PmDims | null = null;
@@ -122,9 +134,13 @@ export class Session {
     this.volMult = Float64Array.from(t.dte, (d) => volMultiplier(d, this.set.termStructure));
     this.accountIndex = new Map(this.book.accounts.map((a, k) => [a.id, k]));
     this.store = new PositionStore(book.accounts.map((a) => a.positions.map((p) => ({ inst: t.indexOf.get(p.instrument)!, qty: p.qty }))));
-    this.tick = this.book.accounts.map((a) => this.tickAccount(a));
-    this.weights = this.book.accounts.map((a) => this.haircutWeights(a));
     const n = this.book.accounts.length;
+    const U = t.underlyings.length;
+    this.acc = {
+      currency: new Int32Array(n), coin: new Float64Array(n * U), fixed: new Float64Array(n),
+      coinWeight: new Float64Array(n * U), fixedWeight: new Float64Array(n),
+    };
+    this.book.accounts.forEach((a, k) => this.setAccountInputs(k, a));
     this.result = {
       ids: this.book.accounts.map((a) => a.id), initial: new Float64Array(n), maintenance: new Float64Array(n),
       equity: new Float64Array(n), status: new Uint8Array(n),
@@ -198,8 +214,7 @@ export class Session {
     const acct = this.book.accounts[a];
     if (amount === 0) delete acct.collateral[asset];
     else acct.collateral[asset] = amount;
-    this.tick[a] = this.tickAccount(acct);
-    this.weights[a] = this.haircutWeights(acct);
+    this.setAccountInputs(a, acct);
     this.markDirty(a);
   }
 
@@ -301,6 +316,18 @@ export class Session {
     (this.dirty ??= new Set()).add(a);
   }
 
+  /** Account k's reduction inputs from its collateral (at open and on collateral updates). */
+  private setAccountInputs(k: number, a: Account): void {
+    const U = this.table.underlyings.length;
+    const t = this.tickAccount(a);
+    const w = this.haircutWeights(a);
+    this.acc.currency[k] = t.currencyFactor;
+    this.acc.coin.set(t.coinCollateral, k * U);
+    this.acc.fixed[k] = t.fixedCollateralUsd;
+    this.acc.coinWeight.set(w.coin, k * U);
+    this.acc.fixedWeight[k] = w.fixed;
+  }
+
   private tickAccount(a: Account): TickAccount {
     const t = this.table;
     const coin = new Float64Array(t.underlyings.length);
@@ -331,11 +358,11 @@ export class Session {
       const coll = this.book.accounts[a].collateral;
       if (usd !== 0) {
         coll.USD = (coll.USD ?? 0) + usd;
-        this.tick[a].fixedCollateralUsd += usd;
+        this.acc.fixed[a] += usd;
       }
       if (coins !== 0) {
         coll[coin] = (coll[coin] ?? 0) + coins;
-        this.tick[a].coinCollateral[f] += coins;
+        this.acc.coin[a * t.underlyings.length + f] += coins;
       }
     }
   }
@@ -434,16 +461,23 @@ export class Session {
     // The accounts' reduction inputs (collateral, haircut weights), in chunk order.
     const pv = this.pmViews();
     const U = this.market.index.length;
-    for (let j = 0; j < count; j++) {
-      const a = list ? list[from + j] : from + j;
-      const t = this.tick[a];
-      const w = this.weights[a];
-      pv.accCurrency[j] = t.currencyFactor;
-      pv.accFixed[j] = t.fixedCollateralUsd;
-      pv.accFixedWeight[j] = w.fixed;
-      for (let f = 0; f < U; f++) {
-        pv.accCoin[j * U + f] = t.coinCollateral[f];
-        pv.accCoinWeight[j * U + f] = w.coin[f];
+    const acc = this.acc;
+    if (!list) {
+      pv.accCurrency.set(acc.currency.subarray(from, to));
+      pv.accFixed.set(acc.fixed.subarray(from, to));
+      pv.accFixedWeight.set(acc.fixedWeight.subarray(from, to));
+      pv.accCoin.set(acc.coin.subarray(from * U, to * U));
+      pv.accCoinWeight.set(acc.coinWeight.subarray(from * U, to * U));
+    } else {
+      for (let j = 0; j < count; j++) {
+        const a = list[from + j];
+        pv.accCurrency[j] = acc.currency[a];
+        pv.accFixed[j] = acc.fixed[a];
+        pv.accFixedWeight[j] = acc.fixedWeight[a];
+        for (let f = 0; f < U; f++) {
+          pv.accCoin[j * U + f] = acc.coin[a * U + f];
+          pv.accCoinWeight[j * U + f] = acc.coinWeight[a * U + f];
+        }
       }
     }
     this.kernel.accountPass();
@@ -454,8 +488,15 @@ export class Session {
     }
     const r = this.result;
     const { initial, maintenance, equity, status } = pv;
+    if (!list) {
+      r.initial.set(initial.subarray(0, count), from);
+      r.maintenance.set(maintenance.subarray(0, count), from);
+      r.equity.set(equity.subarray(0, count), from);
+      r.status.set(status.subarray(0, count), from); // 0…3
+      return;
+    }
     for (let j = 0; j < count; j++) {
-      const a = list ? list[from + j] : from + j;
+      const a = list[from + j];
       r.initial[a] = initial[j];
       r.maintenance[a] = maintenance[j];
       r.equity[a] = equity[j];
