@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { Dims, Kernel, PmDims, PmViews } from "../src/kernel/abi.js";
 import { PM_N_STD, PM_STRIDE } from "../src/kernel/abi.js";
 import { initSync } from "../src/index.js";
+import { Engine } from "../src/engine/engine.js";
 import { makeKernel } from "./helpers/backends.js";
 import { randomBook, rng } from "./helpers/random-book.js";
 
@@ -193,6 +194,30 @@ describe("deribit-pm reduction in the kernel", () => {
         },
       }, `random inputs ${seed}`);
     }
+  });
+
+  it("a kernel without pmReduce (an optional method) gets the js reference's bits through the session", () => {
+    const book = randomBook({ seed: 21, accounts: 40, positionsPerAccount: 6 });
+    const inner = makeKernel("js");
+    const bare: Kernel = {
+      backend: inner.backend,
+      reserve: (d) => inner.reserve(d),
+      views: () => inner.views(),
+      instrumentPass: () => inner.instrumentPass(),
+      accountPass: () => inner.accountPass(),
+      memoryBytes: () => inner.memoryBytes(),
+    };
+    const results = [new Engine(bare), initSync({ backend: "js" })].map((engine) => {
+      const s = engine.open(book, { chunk: 16 });
+      s.evaluate();
+      s.setIndex("ETH", 2_350);
+      s.setCollateral("acct-2", "BTC", 1.5);
+      const r = s.evaluate();
+      const out = { initial: r.initial.slice(), maintenance: r.maintenance.slice(), equity: r.equity.slice(), status: Int32Array.from(r.status) };
+      s.close();
+      return out;
+    });
+    expectSameBits(results[0], results[1], "kernel without pmReduce");
   });
 
   it("checks what it indexes with: E_INTERNAL, never a trap", () => {
