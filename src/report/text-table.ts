@@ -6,6 +6,8 @@ export function fmtNum(x: number, digits = 4): string {
   if (!Number.isFinite(x)) return String(x);
   const ax = Math.abs(x);
   if (ax !== 0 && (ax < 1e-4 || ax >= 1e9)) return x.toExponential(digits - 1);
+  // Below 1, keep `digits` significant digits (gammas of 1e-4 would otherwise print as 0.0001).
+  if (ax !== 0 && ax < 1) return String(Number(x.toPrecision(digits)));
   return x.toLocaleString("en-US", { maximumFractionDigits: ax >= 1000 ? 2 : digits, minimumFractionDigits: 0 });
 }
 
