@@ -144,6 +144,7 @@ export class Engine {
         margin, primaryModel: primaryKey,
         status: statusOf(equity, primary.initial, primary.maintenance),
         marginRatio: primary.maintenance > 0 ? equity / primary.maintenance : null,
+        distances: { toInitial: equity - primary.initial, toMaintenance: equity - primary.maintenance, toBankruptcy: equity },
         capitalEfficiency,
       };
     });

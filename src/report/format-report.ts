@@ -1,6 +1,6 @@
 /** The `report` command's human-readable output. */
 import type { Report } from "./types.js";
-import { renderTable } from "./text-table.js";
+import { fmtNum, renderTable } from "./text-table.js";
 
 export function formatReport(r: Report): string {
   const parts: string[] = [];
@@ -12,7 +12,8 @@ export function formatReport(r: Report): string {
   ));
   for (const a of r.accounts) {
     parts.push(`\nAccount ${a.id} — currency ${a.currency}, equity ${a.equity.toFixed(6)} ${a.currency}, status ${a.status} under ${a.primaryModel}` +
-      (a.marginRatio === null ? "" : `, equity/MM ${a.marginRatio.toFixed(3)}`) + "\n");
+      (a.marginRatio === null ? "" : `, equity/MM ${a.marginRatio.toFixed(3)}`) +
+      `; equity − IM ${fmtNum(a.distances.toInitial)}, equity − MM ${fmtNum(a.distances.toMaintenance)}\n`);
     parts.push(renderTable(
       ["underlying / expiry", "delta (coin)", "gamma", "vega (USD)", "theta (USD/day)", "rho (USD)"],
       [

@@ -72,6 +72,8 @@ export interface AccountReport {
   status: AccountStatus;
   /** equity / MM of the primary model (Infinity when MM is 0 is reported as null). */
   marginRatio: number | null;
+  /** Distance to each status threshold under the primary model, account currency (negative: past it). */
+  distances: { toInitial: number; toMaintenance: number; toBankruptcy: number };
   capitalEfficiency: CapitalEfficiencyRow[];
 }
 
