@@ -6,6 +6,7 @@ import { type Dims, type Kernel, type KernelViews, KIND_DELTA1_INVERSE, KIND_OPT
 import type { Account } from "../types.js";
 import { type ScenarioSet, volMultiplier } from "../scenarios/scenario-set.js";
 import type { InstrumentTable } from "./instrument-table.js";
+import { detLog } from "../var/detmath.js";
 
 export interface AccountsLayout {
   ids: string[];
@@ -63,7 +64,9 @@ export function writeInstruments(v: KernelViews, t: InstrumentTable, volMult: Fl
 /** A scenario set's arrays into the kernel's views (ln M computed once here). */
 export function writeScenarios(v: KernelViews, set: ScenarioSet): void {
   v.mult.set(set.mult);
-  for (let k = 0; k < set.mult.length; k++) v.lnMult[k] = Math.log(set.mult[k]);
+  // detLog, not Math.log: host Math.log differs in the last bit between engines (Node 20 vs Chromium
+  // 156 on ~7 % of inputs), and these columns must be the same bits everywhere (DESIGN §1).
+  for (let k = 0; k < set.mult.length; k++) v.lnMult[k] = detLog(set.mult[k]);
   v.volShift.set(set.volShift);
   v.volFloor.set(set.volFloor);
 }
