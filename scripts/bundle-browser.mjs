@@ -10,7 +10,8 @@
 // Uint8Array.fromBase64 (FIELD-NOTES 11).
 //
 // dist/web/ is the served directory: web/*.html|js|css, the bundle, and the example book
-// (examples/book.json, else web/sample-book.json) as book.json.
+// (examples/book.json, else web/sample-book.json) as book.json, and the example price history
+// (examples/data/prices-btc-eth-sol.csv) as prices.csv for the var preset.
 import { build } from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -30,7 +31,7 @@ const FORBIDDEN = [
 ];
 
 /**
- * @param {{ outDir?: string, webDir?: string | null, minify?: boolean, book?: string, quiet?: boolean }} [opts]
+ * @param {{ outDir?: string, webDir?: string | null, minify?: boolean, book?: string, prices?: string, quiet?: boolean }} [opts]
  * @returns {Promise<{ bundle: string, webDir: string | null, bytes: number, gzipBytes: number, book: string | null }>}
  */
 export async function buildBrowser(opts = {}) {
@@ -79,6 +80,9 @@ export async function buildBrowser(opts = {}) {
     const candidates = [opts.book, "examples/book.json", "web/sample-book.json"].filter(Boolean);
     book = candidates.map((p) => resolve(ROOT, p)).find((p) => existsSync(p)) ?? null;
     if (book) copyFileSync(book, join(webDir, "book.json"));
+    // Daily closes for the var preset's scenarios (the page calls setVarHistory with them).
+    const prices = resolve(ROOT, opts.prices ?? "examples/data/prices-btc-eth-sol.csv");
+    if (existsSync(prices)) copyFileSync(prices, join(webDir, "prices.csv"));
     writeFileSync(join(webDir, "build.json"), JSON.stringify({
       bundleBytes: bytes, bundleGzipBytes: gzipBytes, book: book && relative(ROOT, book), builtAt: new Date().toISOString(),
     }, null, 2) + "\n");

@@ -16,6 +16,7 @@ const state = {
   /** @type {Map<string, any>} */ engines: new Map(),
   /** @type {any} */ input: null,
   /** @type {string[]} */ presets: [],
+  history: "",
   accountId: "",
   /** @type {{ instrument: string, qty: number }[]} */ positions: [],
   /** @type {any} */ last: null,
@@ -88,8 +89,8 @@ function setBook(/** @type {any} */ input, /** @type {string} */ source) {
   sel.replaceChildren(...book.accounts.map((/** @type {any} */ a) => new Option(`${a.id} (${a.currency})`, a.id)));
   $("instrument-ids").replaceChildren(...book.instruments.map((/** @type {any} */ x) => new Option(x.id)));
   $("book-info").textContent = `${source}: ${book.instruments.length} instruments, ${Object.keys(book.markets).length} markets, ` +
-    `${book.accounts.length} accounts; valuation ${new Date(book.valuationTime).toISOString()}; models: standard` +
-    (state.presets.length ? `, ${state.presets.join(", ")}` : "");
+    `${book.accounts.length} accounts; valuation ${new Date(book.valuationTime).toISOString()}; presets: ` +
+    ["standard", ...state.presets.filter((p) => p !== "standard")].join(", ") + (state.history ? `; ${state.history}` : "");
   if (!book.accounts.length) throw new Error("the book has no accounts: add one under \"accounts\"");
   selectAccount(book.accounts[0].id);
 }
@@ -168,6 +169,7 @@ function evaluateNow() {
     render(r.report, r.account, grid);
     recordTime(r.micros, heatUs);
     document.body.dataset.evals = String(state.evals);
+    document.body.dataset.positions = JSON.stringify(state.positions);
     document.body.dataset.ready = "1";
     if (ptFilled()) runPreTrade();
   } catch (e) {
@@ -193,6 +195,9 @@ function render(/** @type {any} */ report, /** @type {any} */ a, /** @type {any}
     ["equity / MM", a.marginRatio === null ? "—" : a.marginRatio.toFixed(2)],
   ];
   s.appendChild(badge);
+  s.dataset.equity = String(a.equity);
+  s.dataset.status = a.status;
+  s.dataset.primary = a.primaryModel;
   for (const [k, v] of items) {
     const d = document.createElement("div");
     d.className = "kv";
@@ -222,6 +227,8 @@ function render(/** @type {any} */ report, /** @type {any} */ a, /** @type {any}
     const m = a.margin[row.model];
     const tr = document.createElement("tr");
     tr.dataset.model = row.model;
+    tr.dataset.initial = String(m.initial); // full f64 (String round-trips), for tests and copy-paste
+    tr.dataset.maintenance = String(m.maintenance);
     if (row.model === a.primaryModel) tr.className = "primary";
     tr.append(td(row.model + (row.model === a.primaryModel ? " ★" : "")), td(fmtMoney(m.initial), "num"), td(fmtMoney(m.maintenance), "num"),
       td(row.model === "isolated" ? "—" : `${fmtMoney(row.released)} (${fmtPct(row.releasedPct)})`, "num"));
@@ -291,8 +298,12 @@ function runPreTrade() {
   $("pt-unit").textContent = x ? unitOf(x) : "";
   try {
     if (!state.last) throw new Error("load a book first");
-    const r = preTrade(state.engine, state.last.input, order, state.presets, state.last.report);
+    const r = preTrade(state.engine, rg.whatIf, state.last.input, order, state.last.report);
     out.dataset.verdict = r.accept ? "accept" : "reject";
+    out.dataset.rule = r.rule;
+    out.dataset.model = r.model;
+    out.dataset.imAfter = String(r.imAfter);
+    out.dataset.equityAfter = String(r.equity);
     const v = document.createElement("div");
     v.className = `verdict ${r.accept ? "accept" : "reject"}`;
     v.dataset.testid = "verdict";
@@ -303,6 +314,7 @@ function runPreTrade() {
       `${order.side} ${order.size} ${order.instrument}` + (r.premium ? `: premium ${fmtMoney(Math.abs(r.premium))} ${r.premiumCurrency} ${r.premium > 0 ? "paid" : "received"} at mark` : ""),
       `IM (${r.model}) ${fmtMoney(r.imBefore)} → ${fmtMoney(r.imAfter)} ${r.currency}; MM after ${fmtMoney(r.mmAfter)} ${r.currency}`,
       `equity after ${fmtMoney(r.equity)} ${r.currency}; ${r.excess >= 0 ? "free" : "shortfall"} ${fmtMoney(Math.abs(r.excess))} ${r.currency}; status after: ${r.statusAfter}`,
+      `rule: ${r.rule} — ${r.reason}`,
       `checked in ${fmtMicros(r.micros)}`,
     ];
     for (const l of lines) {
@@ -329,6 +341,15 @@ function unitOf(/** @type {any} */ x) {
 
 // ---------- wiring ----------
 
+/** The price history behind the var preset (served as prices.csv); without it var is left out. */
+async function loadHistory() {
+  const res = await fetch("./prices.csv");
+  if (!res.ok) return;
+  const h = rg.parsePriceCsv(await res.text(), { source: "prices.csv" });
+  rg.setVarHistory(h);
+  state.history = `var history: prices.csv`;
+}
+
 async function loadExample() {
   const res = await fetch("./book.json");
   if (!res.ok) throw new Error(`book.json: HTTP ${res.status}`);
@@ -354,14 +375,45 @@ function parseJsonText(/** @type {string} */ text) {
   }
 }
 
+/** Evaluate the current account `n` times (report + heat map grid) and show µs per evaluation. */
+function bench(n = 200) {
+  if (!state.last) return;
+  const input = accountBook(state.input, state.accountId, state.positions);
+  const per = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const r = evaluateAccount(state.engine, input, state.presets);
+    rg.scenarioGrid(state.engine, r.book, 0);
+    per.push((performance.now() - t0) * 1000);
+  }
+  const mean = per.reduce((a, b) => a + b, 0) / n;
+  const out = $("bench-result");
+  out.textContent = `${state.engine.backend}: ${fmtMicros(mean)} mean, ${fmtMicros(median(per))} median per evaluation (${n}×)`;
+  out.dataset.mean = String(mean);
+  out.dataset.median = String(median(per));
+}
+
 async function main() {
-  await useBackend("auto");
+  try {
+    await useBackend("auto");
+  } catch (e) {
+    // Typically a Content-Security-Policy without 'wasm-unsafe-eval': keep working on the js backend.
+    const err = /** @type {any} */ (e);
+    await useBackend("js");
+    $("backend").value = "js";
+    $("warning").hidden = false;
+    $("warning").textContent = `WebAssembly is not available here (${err?.message ?? err}); using the plain JavaScript backend. ` +
+      `If this page sets a Content-Security-Policy, add 'wasm-unsafe-eval' to script-src.`;
+  }
+  $("bench").addEventListener("click", guarded(() => bench()));
+  let current = $("backend").value;
   $("backend").addEventListener("change", guarded(async () => {
     try {
       await useBackend($("backend").value);
+      current = $("backend").value;
     } catch (e) {
-      $("backend").value = "auto";
-      await useBackend("auto");
+      $("backend").value = current;
+      await useBackend(current);
       throw e;
     }
     if (state.input) setBook(state.input, "book");
@@ -388,6 +440,7 @@ async function main() {
   fetch("./build.json").then((r) => (r.ok ? r.json() : null)).then((b) => {
     if (b) $("build-info").textContent = `Bundle ${(b.bundleBytes / 1024).toFixed(1)} KiB (${(b.bundleGzipBytes / 1024).toFixed(1)} KiB gzip).`;
   }).catch(() => {});
+  await loadHistory().catch((e) => showError(e));
   await loadExample();
 }
 

@@ -27,7 +27,7 @@ function tooltip(parent, text) {
  */
 export function efficiencyChart(host, rows, equity, currency, primary) {
   host.replaceChildren();
-  const W = 440, barH = 22, gap = 10, left = 96, right = 80, top = 8;
+  const W = 520, barH = 22, gap = 10, left = 96, right = 170, top = 8;
   const H = top + rows.length * (barH + gap) + 26;
   const max = Math.max(1e-12, equity, ...rows.map((r) => Math.max(r.initial, r.maintenance)));
   const x = (v) => left + (Math.max(0, v) / max) * (W - left - right);
@@ -38,7 +38,8 @@ export function efficiencyChart(host, rows, equity, currency, primary) {
     g.appendChild(el("text", { x: left - 8, y: y + barH / 2 + 4, "text-anchor": "end", class: "label" }, r.model));
     g.appendChild(el("rect", { x: left, y, width: Math.max(1, x(r.initial) - left), height: barH, rx: 2, class: "im" }));
     g.appendChild(el("line", { x1: x(r.maintenance), x2: x(r.maintenance), y1: y - 2, y2: y + barH + 2, class: "mm" }));
-    const rel = r.model === "isolated" ? "" : ` (${r.releasedPct >= 0 ? "−" : "+"}${fmtPct(Math.abs(r.releasedPct))})`;
+    const rel = r.model === "isolated" ? "" : Math.abs(r.releasedPct) < 5e-4 ? " (= isolated)"
+      : ` (${r.releasedPct > 0 ? "−" : "+"}${fmtPct(Math.abs(r.releasedPct))} vs isolated)`;
     g.appendChild(el("text", { x: x(r.initial) + 6, y: y + barH / 2 + 4, class: "value" }, `${fmtMoney(r.initial)}${rel}`));
     tooltip(g, `${r.model}: IM ${fmtMoney(r.initial)} ${currency}, MM ${fmtMoney(r.maintenance)} ${currency}`);
     svg.appendChild(g);
@@ -66,7 +67,7 @@ function pnlColour(v, scale) {
 /**
  * Spot × vol heat map of one grid row (scenarioGrid(...).rows[r]).
  * @param {HTMLElement} host
- * @param {import("./bundle-entry.js").ScenarioGridRow} row
+ * @param {import("./riskgrid.js").ScenarioGridRow} row
  * @param {string} currency
  */
 export function heatMap(host, row, currency) {
@@ -77,7 +78,7 @@ export function heatMap(host, row, currency) {
   let scale = 0;
   for (const line of row.pnl) for (const v of line) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
   scale ||= 1;
-  const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", "aria-label": `scenario P&L of ${row.underlying}` });
+  const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, class: "fit", role: "img", "aria-label": `scenario P&L of ${row.underlying}` });
   const volName = (a) => (a > 0 ? `vol up` : a < 0 ? `vol down` : "vol same");
   row.volShifts.forEach((a, v) => {
     svg.appendChild(el("text", { x: left - 6, y: top + v * ch + ch / 2 + 4, "text-anchor": "end", class: "label" }, volName(a)));

@@ -9,9 +9,6 @@
 /** @typedef {{ instrument: string, qty: number }} PositionRow */
 /** @typedef {{ instrument: string, side: "buy" | "sell", size: number }} Order */
 
-/** Linear instruments settle in USD: take the account's own stablecoin when it holds one. */
-const STABLE_ORDER = ["USDC", "USD", "USDT", "DAI", "USDE"];
-
 /**
  * The book reduced to one account (a client check sees one account), with its positions replaced.
  * Instruments and markets stay: the instrument pass prices the whole listing.
@@ -34,23 +31,26 @@ export function accountBook(input, accountId, positions) {
   return { ...input, accounts: [{ ...account, positions: positions ? pos : { ...(account.positions ?? {}) } }] };
 }
 
-/** Registered presets that evaluate on this book without error, the book's own first. */
+/**
+ * The presets to evaluate: the book's own list first, in its order (so the report's primary model is
+ * the one the engine and its what-if choose: the first preset, or "cross" when that is "standard"),
+ * then every other registered preset that evaluates on this book without error.
+ */
 export function workingPresets(engine, presetNames, book) {
   const own = book.risk?.presets ?? [];
-  const order = [...own, ...presetNames.filter((p) => !own.includes(p))].filter((p) => p !== "standard");
-  return order.filter((p) => {
+  const works = (p) => {
     try {
       engine.evaluateBook(book, { presets: [p] });
       return true;
     } catch {
       return false;
     }
-  });
+  };
+  return [...own, ...presetNames.filter((p) => !own.includes(p))].filter((p) => p === "standard" || works(p));
 }
 
 /**
- * Evaluate one-account book input. `presets` lists the portfolio presets besides standard, the book's
- * primary first (so the report's primaryModel is the account's own).
+ * Evaluate one-account book input under `presets` (from workingPresets; standard always comes too).
  * @returns {{ book: any, report: any, account: any, micros: number }}
  */
 export function evaluateAccount(engine, bookInput, presets) {
@@ -62,66 +62,41 @@ export function evaluateAccount(engine, bookInput, presets) {
 }
 
 /**
- * Book input with the order executed at mark: quantity added to the position, and for instruments
- * with a mark value (options, spot) the premium paid from (or received into) the settlement asset's
- * collateral — the account's coin for inverse instruments, its stablecoin for linear ones. Futures
- * and perpetuals have mark value 0 (no cash moves). Fees are ignored.
+ * Pre-trade check through the engine's own what-if (the same rule and numbers as a server running
+ * riskgrid): the order is filled at mark (an option's premium moves through cash, futures and
+ * perpetuals move no cash), the account is re-margined under its primary model, and the verdict is
+ * accept when equity ≥ IM after the order, or when the order only reduces a held position and lowers
+ * IM; otherwise reject.
+ * @param {any} engine
+ * @param {Function} whatIf  riskgrid's whatIf(engine, book, accountId, orders)
  * @param {any} accountInput  one-account BookInput (from accountBook)
  * @param {Order} order
- * @param {{ id: string, settlement: string, underlying: string, value: number } | undefined} instrument
- *   the instrument's line of a report on the same book (its mark value per contract)
+ * @param {any} [report]  a report of accountInput, for the premium shown (mark value per contract)
  */
-export function withOrder(accountInput, order, instrument) {
-  const acct = accountInput.accounts[0];
-  const signed = order.side === "sell" ? -order.size : order.size;
-  const positions = { ...(acct.positions ?? {}) };
-  positions[order.instrument] = (positions[order.instrument] ?? 0) + signed;
-  const collateral = { ...(acct.collateral ?? {}) };
-  if (instrument && instrument.value !== 0) {
-    const asset = instrument.settlement === "inverse"
-      ? instrument.underlying
-      : STABLE_ORDER.find((a) => a in collateral) ?? "USDC";
-    collateral[asset] = (collateral[asset] ?? 0) - signed * instrument.value;
-  }
-  return { ...accountInput, accounts: [{ ...acct, positions, collateral }] };
-}
-
-/**
- * Pre-trade check: re-evaluate the account with the order added; accept when equity ≥ IM after the
- * order under the account's primary model.
- * @param {any} engine
- * @param {any} accountInput  one-account BookInput
- * @param {Order} order
- * @param {string[]} presets
- * @param {any} [before]  the report of accountInput (saves one evaluation)
- */
-export function preTrade(engine, accountInput, order, presets, before) {
+export function preTrade(engine, whatIf, accountInput, order, report) {
   const t0 = performance.now();
   if (!order.instrument) throw new Error("choose an instrument");
   if (!(order.size > 0) || !Number.isFinite(order.size)) throw new Error("the size must be a positive number of contracts");
-  before ??= engine.evaluateBook(engine.parse(accountInput), { presets });
-  const ins = before.instruments.find((/** @type {any} */ x) => x.id === order.instrument);
-  if (!ins) throw new Error(`no instrument "${order.instrument}" in the book`);
-  const after = engine.evaluateBook(engine.parse(withOrder(accountInput, order, ins)), { presets });
-  const a0 = before.accounts[0];
-  const a1 = after.accounts[0];
-  const model = a1.primaryModel;
-  const im = a1.margin[model].initial;
-  const mm = a1.margin[model].maintenance;
+  const qty = order.side === "sell" ? -order.size : order.size;
+  const r = whatIf(engine, accountInput, accountInput.accounts[0].id, [{ instrument: order.instrument, qty }]);
+  const micros = (performance.now() - t0) * 1000;
+  const ins = report?.instruments.find((/** @type {any} */ x) => x.id === order.instrument);
   return {
-    accept: a1.equity >= im,
-    model,
-    currency: a1.currency,
-    equity: a1.equity,
-    imBefore: a0.margin[model].initial,
-    imAfter: im,
-    mmAfter: mm,
+    accept: r.verdict.accept,
+    rule: r.verdict.rule,
+    reason: r.verdict.reason,
+    model: r.model,
+    currency: r.currency,
+    equity: r.after.equity,
+    imBefore: r.before.initial,
+    imAfter: r.after.initial,
+    mmAfter: r.after.maintenance,
     /** equity − IM after the order (negative: shortfall). */
-    excess: a1.equity - im,
-    statusAfter: a1.status,
-    premium: (order.side === "sell" ? -order.size : order.size) * ins.value,
-    premiumCurrency: ins.settlement === "inverse" ? ins.underlying : "USD",
-    micros: (performance.now() - t0) * 1000,
-    after,
+    excess: r.after.distance.toInitial,
+    statusAfter: r.after.status,
+    premium: ins ? qty * ins.value : 0,
+    premiumCurrency: ins ? (ins.settlement === "inverse" ? ins.underlying : "USD") : "",
+    micros,
+    result: r,
   };
 }

@@ -59,12 +59,22 @@ export interface Served {
 export async function buildAndServe(name: string, opts: { csp?: string | null } = {}): Promise<Served> {
   const script = (name: string) => pathToFileURL(resolve(ROOT, "scripts", name)).href;
   const { buildBrowser } = await import(/* @vite-ignore */ script("bundle-browser.mjs"));
-  const { serveWeb } = await import(/* @vite-ignore */ script("serve-web.mjs"));
   const dir = resolve(RESULTS, name);
   mkdirSync(dir, { recursive: true });
   const built = await buildBrowser({ outDir: resolve(dir, "browser"), webDir: resolve(dir, "web"), quiet: true });
-  const server = await serveWeb({ root: resolve(dir, "web"), port: 0, quiet: true, csp: opts.csp });
+  const server = await serveDir(resolve(dir, "web"), opts.csp);
   return { url: server.url, dir: resolve(dir, "web"), bundleBytes: built.bytes, bundleGzipBytes: built.gzipBytes, close: server.close };
+}
+
+/** Serve an already built page directory, with the default CSP, another policy, or (null) none. */
+export async function serveDir(dir: string, csp?: string | null): Promise<{ url: string; close(): Promise<void> }> {
+  const { serveWeb } = await import(/* @vite-ignore */ pathToFileURL(resolve(ROOT, "scripts", "serve-web.mjs")).href);
+  return serveWeb({ root: dir, port: 0, quiet: true, csp });
+}
+
+/** The page's Content-Security-Policy (scripts/serve-web.mjs). */
+export async function defaultCsp(): Promise<string> {
+  return (await import(/* @vite-ignore */ pathToFileURL(resolve(ROOT, "scripts", "serve-web.mjs")).href)).CSP;
 }
 
 /** Collect page errors, console errors and CSP violations, so tests can assert there were none. */
