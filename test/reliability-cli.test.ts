@@ -185,12 +185,14 @@ describe("CLI under fuzzed arguments", () => {
     );
   });
 
-  it("an internal error (a fault injected into Math.exp) exits 1 with E_INTERNAL on one line, table and JSON", () => {
-    const inject = ["--import", 'data:text/javascript,Math.exp=()=>{throw new TypeError("injected fault")}'];
-    const table = cli(["report", "examples/book.json"], inject);
+  it("an internal error (a fault injected into Math.log, which the js reference kernel calls) exits 1 with E_INTERNAL on one line, table and JSON", () => {
+    // The wasm paths and the TS around them use host-free exp/log (src/var/detmath.ts), so the fault
+    // is injected into the js backend's Black-76.
+    const inject = ["--import", 'data:text/javascript,Math.log=()=>{throw new TypeError("injected fault")}'];
+    const table = cli(["report", "examples/book.json", "--backend", "js"], inject);
     expect(table.code).toBe(1);
     expect(table.err).toBe("riskgrid: E_INTERNAL: internal error: injected fault\n");
-    const json = cli(["report", "examples/book.json", "--format", "json"], inject);
+    const json = cli(["report", "examples/book.json", "--format", "json", "--backend", "js"], inject);
     expect(json.code).toBe(1);
     expect(errorOf(json).code).toBe("E_INTERNAL");
     expect(json.err.trim().split("\n")).toHaveLength(1);

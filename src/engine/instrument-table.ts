@@ -10,6 +10,8 @@ import {
 } from "../kernel/abi.js";
 import type { Book, Instrument, Market } from "../types.js";
 import { MS_PER_DAY, MS_PER_YEAR } from "../types.js";
+// Host-free exp: Math.exp differs in the last bit between engines, and these feed reported numbers.
+import { detExp } from "../var/detmath.js";
 
 export interface GreekBucket {
   underlying: string;
@@ -52,7 +54,7 @@ export function forwardOf(m: Market, expiry: number | undefined, valuationTime: 
   const given = m.forwards.get(expiry);
   if (given !== undefined) return given;
   const T = (expiry - valuationTime) / MS_PER_YEAR;
-  return m.index * Math.exp((m.rate - m.carry) * T);
+  return m.index * detExp((m.rate - m.carry) * T);
 }
 
 export function buildInstrumentTable(book: Book): InstrumentTable {
@@ -88,7 +90,7 @@ export function buildInstrumentTable(book: Book): InstrumentTable {
     t.dte[i] = msLeft / MS_PER_DAY;
     t.fwd[i] = F;
     t.rate[i] = isOption ? m.rate : 0;
-    t.df[i] = isOption ? Math.exp(-m.rate * T) : 1;
+    t.df[i] = isOption ? detExp(-m.rate * T) : 1;
     t.vol[i] = isOption ? x.vol! : 0;
     t.size[i] = x.contractSize;
     t.dFdS[i] = F / m.index;

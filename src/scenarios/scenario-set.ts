@@ -2,6 +2,8 @@
  * A scenario set (DESIGN §4): S scenarios over F risk factors (usually underlyings). Arrays are
  * factor-major, index f·S + s, exactly as the kernel reads them.
  */
+// Host-free pow (exp·log built from IEEE operations): the same bits in every engine.
+import { detExp, detLog } from "../var/detmath.js";
 export type ScenarioKind = "regular" | "tail" | "skew" | "basis" | "historical" | "montecarlo";
 
 export interface TermStructure {
@@ -43,7 +45,7 @@ export interface ScenarioSet {
 export function volMultiplier(dteDays: number, ts: TermStructure | null): number {
   if (!ts) return 1;
   const p = dteDays <= 30 ? ts.pShort : ts.pLong;
-  return Math.pow(30 / Math.max(dteDays, ts.floorDays), p);
+  return detExp(p * detLog(30 / Math.max(dteDays, ts.floorDays)));
 }
 
 export function emptyScenarioSet(name: string, factors: string[], nScen: number, joint: boolean): ScenarioSet {

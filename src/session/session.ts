@@ -27,6 +27,7 @@ import type { Engine } from "../engine/engine.js";
 import { PositionStore } from "./position-store.js";
 import { writeInstruments, writeScenarios } from "../engine/grid-run.js";
 import { pmConstants, type TickAccount, type TickMarket, tickGroup, writePmMarket } from "./pm-tick.js";
+import { detExp } from "../var/detmath.js";
 
 export const STATUS_CODES = ["healthy", "restricted", "liquidation", "bankrupt"] as const;
 
@@ -128,7 +129,7 @@ export class Session {
       bucketRolls: Uint8Array.from(t.buckets, (b) => (b.spot ? 0 : 1)),
       rollRate: Float64Array.from(t.buckets, (b) => {
         const p = paramsFor(b.underlying);
-        return Math.max(p.min_annualised_move, Math.exp(p.annualised_move_risk * b.tau) - 1);
+        return Math.max(p.min_annualised_move, detExp(p.annualised_move_risk * b.tau) - 1);
       }),
     };
     this.volMult = Float64Array.from(t.dte, (d) => volMultiplier(d, this.set.termStructure));

@@ -68,6 +68,7 @@ import {
   type DeribitPmParams,
   EXTENDED_MOVES,
 } from "./params.js";
+import { detExp } from "../../var/detmath.js";
 
 export * from "./params.js";
 
@@ -411,7 +412,7 @@ function underlyingRisk(
   let rollCoins = 0;
   for (const b of sc.touched) {
     if (table.buckets[b].underlying !== u) continue;
-    const rate = Math.max(p.min_annualised_move, Math.exp(p.annualised_move_risk * f.bucketTau[b]) - 1);
+    const rate = Math.max(p.min_annualised_move, detExp(p.annualised_move_risk * f.bucketTau[b]) - 1);
     rollCoins += rate * Math.abs(sc.bucketDelta[b]);
   }
   const delta = sc.delta[r];

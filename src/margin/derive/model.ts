@@ -33,6 +33,8 @@
 import { type Dims, KIND_OPTION_LINEAR, type Kernel, type KernelViews } from "../../kernel/abi.js";
 import { RiskError } from "../../errors.js";
 import { type DeriveParams, type DeriveScenario, defaultDeriveParams, scenarioKind } from "./params.js";
+// Host-free exp/log: reported numbers must have the same bits in Node and browsers.
+import { detExp, detLog } from "../../var/detmath.js";
 
 export const SECONDS_PER_YEAR = 365 * 86_400;
 const THIRTY_DAYS = 30 * 86_400;
@@ -259,20 +261,20 @@ function prepareExpiry(e: DeriveExpiry, i: number, p: DeriveParams, portfolioCon
   if (!(forward > 0)) throw new RiskError("E_NEGATIVE_PRICE", `${path}.forward`, "forward must be positive");
   const rate = Math.max(0, finite(e.rate, `${path}.rate`, "rate"));
   const tau = sec / SECONDS_PER_YEAR;
-  const discount = Math.exp(-rate * tau);
+  const discount = detExp(-rate * tau);
 
   // Vol-shock term structure.
   const tauVol = THIRTY_DAYS / Math.max(sec, p.dteFloor);
-  const volMult = Math.pow(tauVol, sec <= THIRTY_DAYS ? p.shortTermPower : p.longTermPower);
+  const volMult = detExp((sec <= THIRTY_DAYS ? p.shortTermPower : p.longTermPower) * detLog(tauVol));
   const volShockUp = 1 + p.volRangeUp * volMult;
   const volShockDown = Math.max(0, 1 - p.volRangeDown * volMult);
 
   // Static discounts.
   const staticDiscountPos =
-    p.longBaseStaticDiscount * Math.exp(-tau * (rate * p.longRateMultScale + p.longRateAddScale));
+    p.longBaseStaticDiscount * detExp(-tau * (rate * p.longRateMultScale + p.longRateAddScale));
   const staticDiscountNeg = Math.min(
     1 / discount,
-    p.shortBaseStaticDiscount / Math.exp(-tau * (rate * p.shortRateMultScale + p.shortRateAddScale)),
+    p.shortBaseStaticDiscount / detExp(-tau * (rate * p.shortRateMultScale + p.shortRateAddScale)),
   );
 
   let minConfidence = Math.min(
@@ -312,7 +314,7 @@ export function skewMultiplier(
   const sqrtTau = Math.sqrt(tau);
   const cap = linear ? p.linearCBase * sqrtTau + p.linearBaseCap : p.absCBase * sqrtTau + p.absBaseCap;
   const kStar = Math.max(p.minKStar, sqrtTau * p.widthScale * (p.volParamStatic + sqrtTau * p.volParamScale));
-  let k = Math.log(strike / forward);
+  let k = detLog(strike / forward);
   if (!linear) k = Math.abs(k);
   let x = (k * cap) / kStar;
   if (Number.isNaN(x)) x = 0; // 0 · cap / 0: at the money with a zero k*
@@ -474,7 +476,7 @@ export function evaluateDerive(
         const m = (x.variable * spotShock + x.fixed) / x.forward;
         const at = e * S1 + c;
         v.mult[at] = m;
-        v.lnMult[at] = Math.log(m);
+        v.lnMult[at] = detLog(m);
         v.volShift[at] = volShift;
         v.volFloor[at] = volFloor;
       }
