@@ -94,10 +94,11 @@ export function buildInstrumentTable(book: Book): InstrumentTable {
     t.vol[i] = isOption ? x.vol! : 0;
     t.size[i] = x.contractSize;
     t.dFdS[i] = F / m.index;
-    const when = x.kind === "spot" ? "spot" : x.expiry === undefined ? "perpetual" : new Date(x.expiry).toISOString().slice(0, 10);
     const key = `${x.underlying}|${x.kind === "spot" ? "spot" : x.expiry ?? "perp"}`;
     let b = bucketIndex.get(key);
     if (b === undefined) {
+      // Labels only for new buckets: date formatting per instrument was most of a client check's cost.
+      const when = x.kind === "spot" ? "spot" : x.expiry === undefined ? "perpetual" : new Date(x.expiry).toISOString().slice(0, 10);
       b = t.buckets.length;
       bucketIndex.set(key, b);
       t.buckets.push({
