@@ -9,6 +9,8 @@ import { finishMachineInfo, machineInfo } from "./machine.js";
 import { measure, type Timing } from "./measure.js";
 import { pct, renderTable, si } from "./table.js";
 import { formatVarBench, runVarBench } from "./var.js";
+import { initSync } from "../src/index.js";
+import { randomBook } from "../test/helpers/random-book.js";
 import { exchangeTick } from "./tick.js";
 import {
   accountList, dims, N_SCEN, optionRows, type Style, writeInstruments, writePositions, writeScenarios,
@@ -83,12 +85,21 @@ async function main(): Promise<void> {
   const marshalViews = marshalKernel.reserve(dims(N_OPTIONS, MARSHAL_POSITIONS / PER_ACCOUNT, MARSHAL_POSITIONS));
   const marshalAccounts = accountList(MARSHAL_POSITIONS / PER_ACCOUNT, PER_ACCOUNT, N_OPTIONS, 44);
   const clientTasks = BACKENDS.map((b) => ({ name: `client:${b}`, fn: clientCheck(b) }));
+  // The client check as a trader's page runs it: the full report (all instruments' prices and greeks,
+  // netted greeks, the 21×3 grid, standard + deribit-pm margins) of one 50-position account.
+  const reportBook = randomBook({ seed: 9, accounts: 1, positionsPerAccount: 50, strikesPerExpiry: 6 });
+  const reportTasks = BACKENDS.map((b) => {
+    const engine = initSync({ backend: b });
+    const parsed = engine.parse(reportBook);
+    return { name: `report:${b}`, fn: () => engine.evaluateBook(parsed, { presets: ["deribit-pm"] }) };
+  });
 
   const timings = await measure([
     ...kernelTasks,
     ...accountTasks,
     { name: "marshal", fn: () => writePositions(marshalViews, marshalAccounts) },
     ...clientTasks,
+    ...reportTasks,
   ]);
   const t = (name: string): Timing => timings.find((x) => x.name === name)!;
   const rate = (name: string, work: number) => ({ best: work / (t(name).bestMs / 1e3), median: work / (t(name).medianMs / 1e3) });
@@ -101,6 +112,9 @@ async function main(): Promise<void> {
     accountTasks.map(({ name, bytes }) => [name.slice(8), { ...rate(name, madds), spread: t(name).spread, memoryBytes: bytes }]),
   );
   const marshal = t("marshal");
+  const report = Object.fromEntries(
+    reportTasks.map(({ name }) => [name.slice(7), { bestMicros: t(name).bestMs * 1e3, medianMicros: t(name).medianMs * 1e3, spread: t(name).spread }]),
+  );
   const client = Object.fromEntries(
     clientTasks.map(({ name }) => [name.slice(7), { bestMicros: t(name).bestMs * 1e3, medianMicros: t(name).medianMs * 1e3, spread: t(name).spread }]),
   );
@@ -131,6 +145,10 @@ async function main(): Promise<void> {
     rows.push([`full grid, 1 account × ${CLIENT_POSITIONS} positions`, b, `${c.bestMicros.toFixed(1)} µs`, `${c.medianMicros.toFixed(1)} µs`,
       pct(c.spread), b === "simd" ? `≤ 40 µs: ${ok(c.bestMicros <= TARGETS.clientMicros)}` : ""]);
   }
+  for (const b of BACKENDS) {
+    const c = report[b];
+    rows.push([`full report, 1 account × 50 positions (deribit-pm)`, b, `${c.bestMicros.toFixed(0)} µs`, `${c.medianMicros.toFixed(0)} µs`, pct(c.spread), ""]);
+  }
   const varBench = runVarBench();
   const tick = await exchangeTick({ log: (line) => console.error(line) });
   const done = finishMachineInfo(machine);
@@ -150,6 +168,7 @@ async function main(): Promise<void> {
       accountPass: { positions: ACC_POSITIONS, scenarios: N_SCEN, unit: "position-scenario multiply-adds per second", ...account },
       marshal: { positions: MARSHAL_POSITIONS, bestMicros: marshal.bestMs * 1e3, medianMicros: marshal.medianMs * 1e3, spread: marshal.spread },
       clientFullGrid: { positions: CLIENT_POSITIONS, scenarios: N_SCEN, unit: "microseconds per call", ...client },
+      clientFullReport: { positions: 50, presets: ["standard", "deribit-pm"], unit: "microseconds per call", ...report },
       var: varBench,
       exchangeTick: { ...tick, table: undefined },
     },
