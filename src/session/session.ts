@@ -80,6 +80,8 @@ export class Session {
   private mmFactor: number;
   private mmp: number;
   private store: PositionStore;
+  /** Per factor, the accounts that have held a future or perpetual on it (a superset: never pruned). */
+  private futuresHolders: Set<number>[];
   private accountIndex: Map<string, number>;
   /**
    * Per account, the reduction's inputs in the layout of the kernel's PmViews (coins [a·U + u]): a
@@ -135,6 +137,8 @@ export class Session {
     this.volMult = Float64Array.from(t.dte, (d) => volMultiplier(d, this.set.termStructure));
     this.accountIndex = new Map(this.book.accounts.map((a, k) => [a.id, k]));
     this.store = new PositionStore(book.accounts.map((a) => a.positions.map((p) => ({ inst: t.indexOf.get(p.instrument)!, qty: p.qty }))));
+    this.futuresHolders = t.underlyings.map(() => new Set<number>());
+    book.accounts.forEach((a, k) => a.positions.forEach((p) => this.noteFutures(k, t.indexOf.get(p.instrument)!)));
     const n = this.book.accounts.length;
     const U = t.underlyings.length;
     this.acc = {
@@ -201,7 +205,14 @@ export class Session {
     const i = this.instrument(instrumentId);
     if (!Number.isFinite(qty)) throw new RiskError("E_NOT_FINITE", "qty", "a quantity must be a finite number");
     this.store.set(a, i, qty);
+    this.noteFutures(a, i);
     this.markDirty(a);
+  }
+
+  /** Remember that account a holds futures on instrument i's underlying (index ticks book its VM). */
+  private noteFutures(a: number, i: number): void {
+    const kind = this.table.instruments[i].kind;
+    if (kind === "future" || kind === "perpetual") this.futuresHolders[this.table.underlyingOf[i]].add(a);
   }
 
   setCollateral(accountId: string, asset: string, amount: number): void {
@@ -346,7 +357,8 @@ export class Session {
     const t = this.table;
     const st = this.store;
     const coin = t.underlyings[f];
-    for (let a = 0; a < st.accounts; a++) {
+    // Only the accounts that hold futures on f (each account's sum is its own: order across accounts is free).
+    for (const a of this.futuresHolders[f]) {
       let usd = 0;
       let coins = 0;
       for (let p = st.start[a]; p < st.start[a] + st.len[a]; p++) {
