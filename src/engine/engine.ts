@@ -6,6 +6,13 @@ import { GREEKS, N_GREEKS } from "../kernel/abi.js";
 import { bookToJSON, parseBook } from "../book/index.js";
 import { validateOverrides } from "../margin/validate-overrides.js";
 import { type DynamicOption, withDynamicRanges } from "../margin/dynamic-ranges.js";
+import {
+  explain, liquidationPlan, liquidationPrice, maxOrderSize, whatIf,
+  type Explanation, type LiquidationPlan, type LiquidationPriceOptions, type LiquidationPriceResult,
+  type MaxOrderOptions, type MaxOrderResult, type ModelOptions, type Order, type PlanOptions, type Side,
+  type WhatIfResult,
+} from "../health/index.js";
+import { computeVar, type VarOptions, type VarResult } from "../var/compute.js";
 import { RiskError } from "../errors.js";
 import { defaultGrid } from "../scenarios/grid.js";
 import type { ScenarioSet } from "../scenarios/scenario-set.js";
@@ -22,6 +29,16 @@ import type {
 } from "../report/types.js";
 import "../margin/presets.js";
 import { Session, type SessionOptions } from "../session/session.js";
+
+/** One account's default grid (Engine.grid). */
+export interface AccountGrid {
+  accountId: string;
+  currency: string;
+  /** Scenario labels such as "-10% vol up". */
+  scenarios: string[];
+  /** P&L in the account's currency per underlying row (only that underlying moves) and scenario. */
+  rows: { underlying: string; pnl: number[] }[];
+}
 
 export interface EvaluateOptions {
   /** Portfolio presets to evaluate (besides standard's isolated and cross). Default: the book's risk.presets. */
@@ -90,6 +107,70 @@ export class Engine {
     };
   }
 
+  // ── finer calls (DESIGN §6); each takes JSON text, a BookInput or a parsed Book ──────────────
+
+  /** Prices and greeks of every instrument, without margins. */
+  prices(input: unknown): InstrumentReport[] {
+    return this.guarded(() => instrumentReports(this.context(toBook(input))));
+  }
+
+  /** The default spot × vol grid (21 moves −50 %…+50 % × vol up/same/down): P&L per account and underlying. */
+  grid(input: unknown): AccountGrid[] {
+    return this.guarded(() => {
+      const book = toBook(input);
+      const ctx = this.context(book);
+      const S = ctx.base.set.nScen;
+      return book.accounts.map((a, k) => {
+        const m = ctx.matrix(ctx.base, k);
+        return {
+          accountId: a.id, currency: a.currency, scenarios: ctx.base.set.label.slice(),
+          rows: m.rows.map((u, r) => ({ underlying: u, pnl: Array.from(m.pnl.subarray(r * S, (r + 1) * S)) })),
+        };
+      });
+    });
+  }
+
+  /** One model's margin of every account (the report's `margin[model]`). */
+  margin(input: unknown, model = "cross"): Record<string, MarginResult> {
+    const preset = model === "isolated" || model === "cross" ? "standard" : model;
+    const r = this.evaluate(input, { presets: [preset] });
+    return Object.fromEntries(r.accounts.map((a) => [a.id, a.margin[model]]));
+  }
+
+  whatIf(input: unknown, accountId: string | undefined, orders: readonly Order[], opts?: ModelOptions): WhatIfResult {
+    return whatIf(this, input, accountId, orders, opts);
+  }
+
+  maxOrderSize(input: unknown, accountId: string | undefined, instrumentId: string, side: Side, opts?: MaxOrderOptions): MaxOrderResult {
+    return maxOrderSize(this, input, accountId, instrumentId, side, opts);
+  }
+
+  liquidationPrice(input: unknown, accountId: string | undefined, underlying: string, opts?: LiquidationPriceOptions): LiquidationPriceResult {
+    return liquidationPrice(this, input, accountId, underlying, opts);
+  }
+
+  liquidationPlan(input: unknown, accountId?: string, opts?: PlanOptions): LiquidationPlan {
+    return liquidationPlan(this, input, accountId, opts);
+  }
+
+  explain(input: unknown, accountId?: string, opts?: ModelOptions): Explanation {
+    return explain(this, input, accountId, opts);
+  }
+
+  /** VaR and expected shortfall over a price history (historical, fhs, mc or parametric). */
+  var(input: unknown, history: PriceHistory, opts?: VarOptions): VarResult {
+    return this.guarded(() => computeVar(this, toBook(input), history, opts));
+  }
+
+  private guarded<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof RiskError) throw e;
+      throw new RiskError("E_INTERNAL", "", `internal error: ${(e as Error).message}`);
+    }
+  }
+
   evaluate(input: string | BookInput | unknown, options: EvaluateOptions = {}): Report {
     try {
       checkOptions(options);
@@ -109,12 +190,7 @@ export class Engine {
     const ctx = this.context(book, options);
     const { table, base } = ctx;
 
-    const instruments: InstrumentReport[] = table.instruments.map((x, i) => ({
-      id: x.id, kind: x.kind, underlying: x.underlying, settlement: x.settlement,
-      price: markPrice(table, i, base.value[i]), value: base.value[i], forward: table.fwd[i], tau: table.tau[i],
-      vol: x.kind === "option" ? x.vol! : null,
-      delta: base.delta[i], gamma: base.gamma[i], vega: base.vega[i], theta: base.theta[i], rho: base.rho[i],
-    }));
+    const instruments = instrumentReports(ctx);
     assertFinite(instruments, "instruments"); // ahead of the presets, which would trip over them
 
     const margins: MarginResult[][] = book.accounts.map(() => []);
@@ -229,6 +305,16 @@ function firstNonFinite(x: unknown, path: string): [string, number] | null {
     if (r) return r;
   }
   return null;
+}
+
+function instrumentReports(ctx: PresetContext): InstrumentReport[] {
+  const { table, base } = ctx;
+  return table.instruments.map((x, i) => ({
+    id: x.id, kind: x.kind, underlying: x.underlying, settlement: x.settlement,
+    price: markPrice(table, i, base.value[i]), value: base.value[i], forward: table.fwd[i], tau: table.tau[i],
+    vol: x.kind === "option" ? x.vol! : null,
+    delta: base.delta[i], gamma: base.gamma[i], vega: base.vega[i], theta: base.theta[i], rho: base.rho[i],
+  }));
 }
 
 function accountGreeks(ctx: PresetContext, run: GridRun, k: number): AccountReport["greeks"] {
