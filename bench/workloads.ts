@@ -3,6 +3,7 @@
  * −50 %…+50 % × 3 vol shocks), random CSR accounts, and the writers that marshal them into a kernel's
  * views (the same code an engine's layout step runs).
  */
+import type { ContractInputs } from "../src/kernel/black76.js";
 import { type Dims, KIND_OPTION_INVERSE, KIND_OPTION_LINEAR, type KernelViews } from "../src/kernel/abi.js";
 
 export const SPOT_SHOCKS = 21;
@@ -24,19 +25,9 @@ export function rng(seed: number): () => number {
 }
 
 /** One instrument's kernel inputs, as an engine holds them after validation. */
-export interface OptionRow {
-  kind: number;
+export interface OptionRow extends ContractInputs {
   factor: number;
-  cp: number;
-  strike: number;
-  tau: number;
-  fwd: number;
-  df: number;
-  rate: number;
-  vol: number;
   volMult: number;
-  size: number;
-  dFdS: number;
   group: number;
   bucket: number;
 }
