@@ -1,6 +1,6 @@
 /**
  * Statement: the simd and scalar builds are BIT-IDENTICAL on every output of both passes, for finite
- * inputs (NaN inputs give NaN in both; payloads are not compared). kernel-browser.test.ts shows the
+ * inputs (NaN inputs give NaN in both; payloads are not compared). browser-kernel.test.ts shows the
  * same bits again in headless Chromium.
  *
  * Why it holds: both are one AssemblyScript source. Every lane of the SIMD code performs the same IEEE
