@@ -17,6 +17,11 @@ export const BAD_BUCKET = 6;
 /** Row of the last failed check. */
 export let badRow: i32 = -1;
 
+/** For the passes that check as they go (pm-tick.ts). */
+@inline export function setBadRow(row: i32): void {
+  badRow = row;
+}
+
 /** True when 0 ≤ x < n (one unsigned compare). */
 @inline function inRange(x: i32, n: i32): bool {
   return <u32>x < <u32>n;

@@ -8,13 +8,13 @@ import { splat, vexp, vnorm, vtail } from "./simd-math";
 export { instrumentPass } from "./instrument";
 export { accountPass } from "./account";
 export { checkAccounts, checkInstruments } from "./checks";
-export { pmReduce } from "./pm-reduce";
-import { PM_FRAME_SLOTS } from "./pm-reduce";
+export { pmTick } from "./pm-tick";
+import { PM_FRAME_SLOTS } from "./pm-tick";
 import { badRow } from "./checks";
 
 /** Bumped when the frame layout or the meaning of an export changes. */
 export function abiVersion(): i32 {
-  return 2;
+  return 3;
 }
 
 /** 1 in the SIMD build, 0 in the scalar build. */
@@ -31,7 +31,7 @@ export function frameSlots(): i32 {
   return FRAME_SLOTS;
 }
 
-/** Slots of the deribit-pm reduction's frame (pm-reduce.ts). */
+/** Slots of the deribit-pm tick's frame (pm-tick.ts). */
 export function pmFrameSlots(): i32 {
   return PM_FRAME_SLOTS;
 }

@@ -37,8 +37,9 @@ describe("SIMD build opcodes", () => {
     expect(countSimd(ops, "v128.store")).toBeGreaterThanOrEqual(1);
   });
 
-  it("pmReduce (the tick's deribit-pm reduction) divides and takes the worst loss in f64x2", () => {
-    const ops = reachableOps(simd, "pmReduce");
+  it("pmTick (the tick's sums and deribit-pm reduction) accumulates, divides and takes the worst loss in f64x2", () => {
+    const ops = reachableOps(simd, "pmTick");
+    expect(countSimd(ops, "f64x2.mul")).toBeGreaterThanOrEqual(2); // qty × cube rows; scenario moves
     expect(countSimd(ops, "f64x2.div")).toBeGreaterThanOrEqual(4); // standard scenarios; extended moves
     expect(countSimd(ops, "f64x2.pmax")).toBeGreaterThanOrEqual(2);
     expect(countSimd(ops, "v128.store")).toBeGreaterThanOrEqual(1);
@@ -50,7 +51,7 @@ describe("SIMD build opcodes", () => {
   });
 
   it("uses no relaxed-SIMD instruction", () => {
-    for (const name of ["instrumentPass", "accountPass", "pmReduce", "probe"]) {
+    for (const name of ["instrumentPass", "accountPass", "pmTick", "probe"]) {
       const relaxed = [...reachableOps(simd, name).keys()].filter(isRelaxedSimd);
       expect(relaxed, name).toEqual([]);
     }
@@ -59,7 +60,7 @@ describe("SIMD build opcodes", () => {
 
 describe("scalar build opcodes", () => {
   it("has no SIMD instruction and reports itself as scalar", async () => {
-    for (const name of ["instrumentPass", "accountPass", "pmReduce", "probe"]) {
+    for (const name of ["instrumentPass", "accountPass", "pmTick", "probe"]) {
       expect(totalSimd(reachableOps(scalar, name)), name).toBe(0);
     }
     const { instance } = await WebAssembly.instantiate(scalar, {});

@@ -110,11 +110,17 @@ export interface KernelViews {
 }
 
 /**
- * ## deribit-pm reduction (tick sessions, issue 7)
- * After an account pass over a chunk of accounts whose groups are the tick layout (nGroups = 4·nFactors,
- * group 4u + (inverse ? 1 : 0) + (option ? 2 : 0)) and whose buckets are the book's greek buckets,
- * `pmReduce` turns each account's pnl/base/greeks rows into deribit-pm IM, MM, equity and status
+ * ## deribit-pm tick (tick sessions, issue 7)
+ * `pmTick(from, count, …)` gives deribit-pm IM, MM, equity and status of accounts [from, from + count)
+ * straight from their positions, which stay resident in the pm room between ticks (only changed
+ * accounts are written again). It needs a prior instrument pass whose groups are the tick layout
+ * (nGroups = 4·nFactors, group 4u + (inverse ? 1 : 0) + (option ? 2 : 0)) and whose buckets are the
+ * book's greek buckets; the kernel's own account columns are not used. Per account it sums, in the
+ * order of its positions, qty·cube rows per group, qty·value per group and qty·delta per bucket —
+ * exactly the account pass's sums — into scratch that stays in cache, then reduces them
  * (src/kernel/pm-reduce.ts is the reference; the wasm builds do the same operations in the same order).
+ * A factor with no position, no coin collateral and other than the account currency contributes
+ * nothing and is skipped (bit for bit what computing it gives, when gains cannot count).
  * The scenario multipliers are the kernel's `mult` column (S = nScen scenarios per factor: nStd standard
  * ones, then nExt extended moves).
  * Market (per factor u, U = nFactors):
@@ -122,15 +128,19 @@ export interface KernelViews {
  * - `pmConst[u·PM_STRIDE + k]` k = PM_N_STD, PM_PNL_OFFSET, … (PmConstants of src/session/pm-tick.ts).
  * - `edge`, `extScale`, `dampUsd` [u·nExt + e] per extended move.
  * - `bucketFactor[b]` factor of greek bucket b; `bucketRolls[b]` 1 when it rolls; `rollRate[b]`.
- * Accounts (j < count ≤ nAcc, the chunk's order):
- * - `accCurrency[j]` factor of the account currency, −1 for USD/stablecoins.
- * - `accCoin[j·U + u]` coin collateral; `accFixed[j]` fixed collateral (USD).
- * - `accCoinWeight[j·U + u]`, `accFixedWeight[j]` haircut weights.
- * Outputs [j]: `initial`, `maintenance`, `equity` (account currency), `status` (0 healthy … 3 bankrupt).
- * `pre` is the reduction's scratch row (nScen).
+ * Accounts (a < nAcc):
+ * - `posStart[a]`, `posLen[a]`: its positions are slots [posStart, posStart + posLen) of `posInst`
+ *   (instrument index) and `posQty` (contracts), p < nPos. Slots between accounts may be unused.
+ * - `accCurrency[a]` factor of the account currency, −1 for USD/stablecoins.
+ * - `accCoin[a·U + u]` coin collateral; `accFixed[a]` fixed collateral (USD).
+ * - `accCoinWeight[a·U + u]`, `accFixedWeight[a]` haircut weights.
+ * Outputs [a]: `initial`, `maintenance`, `equity` (account currency), `status` (0 healthy … 3 bankrupt).
+ * Scratch (the kernel's own): `rows` ((nGroups + 1)·nScen, the last one zeros), `groupBase` (nGroups),
+ * `touched` (nGroups), `bucketDelta` (nBuckets), `pre` (nScen).
  */
 export interface PmDims {
   nAcc: number;
+  nPos: number;
   nFactors: number;
   nScen: number;
   nBuckets: number;
@@ -154,6 +164,10 @@ export interface PmViews {
   bucketFactor: Int32Array;
   bucketRolls: Int32Array;
   rollRate: Float64Array;
+  posStart: Int32Array;
+  posLen: Int32Array;
+  posInst: Int32Array;
+  posQty: Float64Array;
   accCurrency: Int32Array;
   accCoin: Float64Array;
   accFixed: Float64Array;
@@ -163,6 +177,10 @@ export interface PmViews {
   maintenance: Float64Array;
   equity: Float64Array;
   status: Int32Array;
+  rows: Float64Array;
+  groupBase: Float64Array;
+  touched: Int32Array;
+  bucketDelta: Float64Array;
   pre: Float64Array;
 }
 
@@ -187,15 +205,15 @@ export interface Kernel {
   /** Bytes of kernel memory in use (wasm: memory.buffer.byteLength). */
   memoryBytes(): number;
   /**
-   * Room for the deribit-pm reduction's inputs and outputs (after `reserve`; a later `reserve` with
+   * Room for the deribit-pm tick's inputs, outputs and scratch (after `reserve`; a later `reserve` with
    * other dimensions drops it). Contents are kept when `d` does not change. Views as for `reserve`.
    */
   reservePm?(d: PmDims): PmViews;
   /** The views of the last reservePm (refreshed if memory grew since). */
   pmViews?(): PmViews;
   /**
-   * deribit-pm IM, MM, equity and status of accounts [0, count) of the last account pass (see above).
-   * `mmFactor` and `mmp` are the global mm_factor and mmp_margin.
+   * deribit-pm IM, MM, equity and status of accounts [from, from + count) from their resident positions
+   * (see above). `mmFactor` and `mmp` are the global mm_factor and mmp_margin.
    */
-  pmReduce?(count: number, mmFactor: number, mmp: number): void;
+  pmTick?(from: number, count: number, mmFactor: number, mmp: number): void;
 }

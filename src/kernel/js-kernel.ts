@@ -5,7 +5,7 @@
 import { type Dims, type Kernel, type KernelViews, N_GREEKS, type PmDims, type PmViews } from "./abi.js";
 import { RiskError } from "../errors.js";
 import { type ContractInputs, contractGreeks, contractValue, shockedVol } from "./black76.js";
-import { allocPmViews, checkPmDims, checkPmReduce, pmReduceJs, samePmDims } from "./pm-reduce.js";
+import { allocPmViews, checkPmDims, checkPmTick, pmTickJs, samePmDims } from "./pm-reduce.js";
 
 function allocViews(d: Dims): KernelViews {
   const f = (n: number) => new Float64Array(n);
@@ -68,7 +68,7 @@ export function createJsKernel(): Kernel {
         checkCapacity(d);
         v = allocViews(d);
         dims = { ...d };
-        pm = null; // as in the wasm builds: a relayout drops the reduction's room
+        pm = null; // as in the wasm builds: a relayout drops the tick's room
         pmDims = null;
       }
       return v!;
@@ -83,11 +83,11 @@ export function createJsKernel(): Kernel {
       return pm!;
     },
     pmViews: needPm,
-    pmReduce(count: number, mmFactor: number, mmp: number): void {
+    pmTick(from: number, count: number, mmFactor: number, mmp: number): void {
       const w = need();
       const p = needPm();
-      checkPmReduce(dims!, pmDims!, p, count);
-      pmReduceJs(dims!, w, pmDims!, p, count, mmFactor, mmp);
+      checkPmTick(dims!, pmDims!, p, from, count);
+      pmTickJs(dims!, w, pmDims!, p, from, count, mmFactor, mmp);
     },
     views: need,
     instrumentPass(): void {

@@ -1,37 +1,41 @@
 /**
- * The deribit-pm reduction of a tick session (abi.ts "deribit-pm reduction"): the js backend's
- * implementation and the reference of assembly/pm-reduce.ts, which does the same operations in the
- * same order. The formulas are those of src/margin/deribit-pm (read its header), regrouped: instruments
- * are summed per underlying × settlement × (option or delta-one) by the account pass, so the extended
- * table can rescale the options part alone. Results equal the preset's up to summation order.
+ * The deribit-pm tick (abi.ts "deribit-pm tick"): the js backend's implementation and the reference of
+ * assembly/pm-tick.ts, which does the same operations in the same order. Per account: the account
+ * pass's sums (qty·cube rows per group, qty·value per group, qty·delta per bucket, in the order of its
+ * positions) into scratch, then the reduction. The formulas are those of src/margin/deribit-pm (read its
+ * header), regrouped: instruments are summed per underlying × settlement × (option or delta-one), so the
+ * extended table can rescale the options part alone. Results equal the preset's up to summation order.
  *
  * Performance notes (the loop runs once per account per tick): every value is computed with the same
  * operations in the same order as the formulas, so results are bit-stable; what is saved is work whose
  * result cannot matter. A scenario's aggregated P&L only counts when it is a loss: with non-negative
  * `pnl_offset` and `max_offsetable_pnl` (the published values) a gain aggregates to ≥ 0 and can never
- * be the worst, so its offset (a division) is skipped. The options' P&L at an extended move's edge
- * depends only on the edge, so it is computed once per edge.
+ * be the worst, so its offset (a division) is skipped; for the same reason a factor the account has
+ * no position on, no coin collateral in and does not keep its accounts in adds exactly 0 and is skipped.
+ * The options' P&L at an extended move's edge depends only on the edge, so it is computed once per edge.
  */
 import {
-  type Dims, type KernelViews, N_GREEKS, PM_LIQ_THRESHOLD, PM_M_INC, PM_MAX_DELTA_SHOCK, PM_MAX_OFFSETABLE,
-  PM_N_STD, PM_PNL_OFFSET, PM_STRIDE, type PmDims, type PmViews,
+  type Dims, type KernelViews, PM_LIQ_THRESHOLD, PM_M_INC, PM_MAX_DELTA_SHOCK, PM_MAX_OFFSETABLE, PM_N_STD,
+  PM_PNL_OFFSET, PM_STRIDE, type PmDims, type PmViews,
 } from "./abi.js";
 import { RiskError } from "../errors.js";
 
 export function allocPmViews(d: PmDims): PmViews {
   const f = (n: number) => new Float64Array(n);
   const i = (n: number) => new Int32Array(n);
-  const { nAcc: A, nFactors: U, nScen: S, nBuckets: B, nExt: E } = d;
+  const { nAcc: A, nPos: P, nFactors: U, nScen: S, nBuckets: B, nExt: E } = d;
   return {
     index: f(U), pmConst: f(U * PM_STRIDE), edge: i(U * E), extScale: f(U * E), dampUsd: f(U * E),
     bucketFactor: i(B), bucketRolls: i(B), rollRate: f(B),
+    posStart: i(A), posLen: i(A), posInst: i(P), posQty: f(P),
     accCurrency: i(A), accCoin: f(A * U), accFixed: f(A), accCoinWeight: f(A * U), accFixedWeight: f(A),
-    initial: f(A), maintenance: f(A), equity: f(A), status: i(A), pre: f(S),
+    initial: f(A), maintenance: f(A), equity: f(A), status: i(A),
+    rows: f((4 * U + 1) * S), groupBase: f(4 * U), touched: i(4 * U), bucketDelta: f(B), pre: f(S),
   };
 }
 
 /** Order of the dimension slots at the start of the wasm pm frame (wasm-layout.ts). */
-export const PM_DIM_KEYS: readonly (keyof PmDims)[] = ["nAcc", "nFactors", "nScen", "nBuckets", "nExt"];
+export const PM_DIM_KEYS: readonly (keyof PmDims)[] = ["nAcc", "nPos", "nFactors", "nScen", "nBuckets", "nExt"];
 
 export function checkPmDims(d: PmDims): void {
   for (const k of PM_DIM_KEYS) {
@@ -49,17 +53,18 @@ export function samePmDims(a: PmDims | null, b: PmDims): boolean {
 const bad = (what: string, message: string) => new RiskError("E_INTERNAL", `kernel.${what}`, message);
 
 /**
- * Everything the reduction indexes with, checked before a call (the wasm builds read memory at these
- * indexes: a bad one is an error here, never a trap or a read of another column).
+ * The market inputs and the range of a call, checked before it (the wasm builds read memory at these
+ * indexes: a bad one is an error here, never a trap or a read of another column). Accounts and
+ * positions are checked by the tick itself as it reaches them (tickFault names what it found).
  */
-export function checkPmReduce(kd: Dims, pd: PmDims, v: PmViews, count: number): void {
+export function checkPmTick(kd: Dims, pd: PmDims, v: PmViews, from: number, count: number): void {
   const U = pd.nFactors;
   const S = pd.nScen;
   if (kd.nFactors !== U || kd.nGroups !== 4 * U || kd.nScen !== S || kd.nBuckets !== pd.nBuckets) {
-    throw bad("pmDims", "the deribit-pm reduction needs the tick layout: nFactors, nScen and nBuckets as reserved, nGroups = 4·nFactors");
+    throw bad("pmDims", "the deribit-pm tick needs the tick layout: nFactors, nScen and nBuckets as reserved, nGroups = 4·nFactors");
   }
-  if (!Number.isInteger(count) || count < 0 || count > pd.nAcc || count > kd.nAcc) {
-    throw bad("pmReduce", `the deribit-pm reduction's count ${count} is not in [0, ${Math.min(pd.nAcc, kd.nAcc)}]`);
+  if (!Number.isInteger(from) || !Number.isInteger(count) || from < 0 || count < 0 || from + count > pd.nAcc) {
+    throw bad("pmTick", `the deribit-pm tick's accounts [${from}, ${from} + ${count}) are not in [0, ${pd.nAcc})`);
   }
   for (let u = 0; u < U; u++) {
     const nStd = v.pmConst[u * PM_STRIDE + PM_N_STD];
@@ -69,42 +74,65 @@ export function checkPmReduce(kd: Dims, pd: PmDims, v: PmViews, count: number): 
       if (!(x >= 0 && x < S)) throw bad(`edge[${u * pd.nExt + e}]`, `extended-move edge ${x} is not a scenario`);
     }
   }
-  for (let j = 0; j < count; j++) {
-    const c = v.accCurrency[j];
-    if (!(c >= -1 && c < U)) throw bad(`accCurrency[${j}]`, `account currency factor ${c} out of range`);
-  }
 }
 
-/**
- * The reduction over accounts [0, count) of the last account pass (`kv` pnl/base/greeks, `kd` its
- * dimensions), into `v`'s outputs.
- */
-export function pmReduceJs(kd: Dims, kv: KernelViews, pd: PmDims, v: PmViews, count: number, mmFactor: number, mmp: number): void {
+/** What the tick found out of range (assembly/pm-tick.ts returns the same codes), as an error. */
+export const TICK_FAULTS = ["", "posStart", "accCurrency", "posInst", "group", "bucket"] as const;
+export const FAULT_POS_START = 1;
+export const FAULT_CURRENCY = 2;
+export const FAULT_POS_INST = 3;
+export const FAULT_GROUP = 4;
+export const FAULT_BUCKET = 5;
+
+export function tickFault(code: number, row: number): RiskError {
+  const name = TICK_FAULTS[code] ?? `status ${code}`;
+  return bad(`${name}[${row}]`, `kernel input ${name}[${row}] is out of range`);
+}
+
+/** The tick over accounts [from, from + count): the instrument pass's outputs in `kv`, the rest in `v`. */
+export function pmTickJs(
+  kd: Dims, kv: KernelViews, pd: PmDims, v: PmViews, from: number, count: number, mmFactor: number, mmp: number,
+): void {
   const S = kd.nScen;
   const G = kd.nGroups;
   const B = kd.nBuckets;
+  const nInst = kd.nInst;
   const U = pd.nFactors;
   const nExt = pd.nExt;
-  const index = v.index;
-  const mult = kv.mult;
-  const pnl = kv.pnl;
-  const base = kv.base;
-  const greeks = kv.greeks;
-  const pmc = v.pmConst;
-  const pre = v.pre;
-  for (let j = 0; j < count; j++) {
-    const pnlOff = j * G * S;
-    const baseOff = j * G;
-    const greeksOff = j * B * N_GREEKS;
-    const cf = v.accCurrency[j];
-    const collOff = j * U;
-    const coinColl = v.accCoin;
+  const { index, pmConst: pmc, pre, rows, groupBase: base, touched, bucketDelta, posInst, posQty } = v;
+  const { mult, cube, value, delta: instDelta, group, bucket } = kv;
+  const coinColl = v.accCoin;
+  for (let a = from; a < from + count; a++) {
+    // The account pass's sums for this account, in the order of its positions.
+    const p0 = v.posStart[a];
+    const n = v.posLen[a];
+    if (!(p0 >= 0 && n >= 0 && p0 <= pd.nPos - n)) throw tickFault(FAULT_POS_START, a);
+    const cf = v.accCurrency[a];
+    if (!(cf >= -1 && cf < U)) throw tickFault(FAULT_CURRENCY, a);
+    rows.fill(0, 0, G * S);
+    base.fill(0);
+    touched.fill(0);
+    bucketDelta.fill(0);
+    for (let p = p0; p < p0 + n; p++) {
+      const i = posInst[p];
+      if (!(i >= 0 && i < nInst)) throw tickFault(FAULT_POS_INST, p);
+      const g = group[i];
+      const b = bucket[i];
+      if (!(g >= 0 && g < G)) throw tickFault(FAULT_GROUP, i);
+      if (!(b >= 0 && b < B)) throw tickFault(FAULT_BUCKET, i);
+      const q = posQty[p];
+      touched[g] = 1;
+      base[g] += q * value[i];
+      for (let s = 0; s < S; s++) rows[g * S + s] += q * cube[i * S + s];
+      bucketDelta[b] += q * instDelta[i];
+    }
+    const collOff = a * U;
     const pc0 = cf < 0 ? 1 : index[cf];
     // Unshocked USD value of everything, per factor.
-    let totalUsd = v.accFixed[j];
+    let totalUsd = v.accFixed[a];
     let positionsUsd = 0;
     for (let f = 0; f < U; f++) {
-      const g = baseOff + 4 * f;
+      const g = 4 * f;
       const pos = base[g] + base[g + 2] + (base[g + 1] + base[g + 3]) * index[f];
       positionsUsd += pos;
       totalUsd += pos + coinColl[collOff + f] * index[f];
@@ -114,24 +142,25 @@ export function pmReduceJs(kd: Dims, kv: KernelViews, pd: PmDims, v: PmViews, co
     let rmm = 0;
     for (let u = 0; u < U; u++) {
       const cu = u * PM_STRIDE;
-      const nStd = pmc[cu + PM_N_STD];
-      const eu = u * nExt;
-      const Su = index[u];
-      const g = baseOff + 4 * u;
-      const bl = base[g], bi = base[g + 1], bol = base[g + 2], boi = base[g + 3];
-      const collU = coinColl[collOff + u];
-      const otherUsd = totalUsd - (bl + bol + (bi + boi) * Su + collU * Su);
-      const rl = pnlOff + 4 * u * S; // linear delta-one row; +S inverse; +2S linear options; +3S inverse options
-      const ri = rl + S, rol = rl + 2 * S, roi = rl + 3 * S;
-      const mu = u * S;
-      const acctIsU = cf === u;
       const pnlOffset = pmc[cu + PM_PNL_OFFSET];
       const maxOff = pmc[cu + PM_MAX_OFFSETABLE];
       const gainsCount = !(pnlOffset >= 0 && maxOff >= 0); // else a gain never sets the worst loss
+      const g = 4 * u;
+      const collU = coinColl[collOff + u];
+      const acctIsU = cf === u;
+      if (!gainsCount && !acctIsU && collU === 0 && !touched[g] && !touched[g + 1] && !touched[g + 2] && !touched[g + 3]) continue;
+      const nStd = pmc[cu + PM_N_STD];
+      const eu = u * nExt;
+      const Su = index[u];
+      const bl = base[g], bi = base[g + 1], bol = base[g + 2], boi = base[g + 3];
+      const otherUsd = totalUsd - (bl + bol + (bi + boi) * Su + collU * Su);
+      const rl = g * S; // linear delta-one row; +S inverse; +2S linear options; +3S inverse options
+      const ri = rl + S, rol = rl + 2 * S, roi = rl + 3 * S;
+      const mu = u * S;
       let worst = 0;
       for (let s = 0; s < nStd; s++) {
         const Sx = Su * mult[mu + s];
-        const usd = otherUsd + bl + pnl[rl + s] + bol + pnl[rol + s] + (bi + pnl[ri + s] + boi + pnl[roi + s] + collU) * Sx;
+        const usd = otherUsd + bl + rows[rl + s] + bol + rows[rol + s] + (bi + rows[ri + s] + boi + rows[roi + s] + collU) * Sx;
         const x = usd / (acctIsU ? Sx : pc0) - base0;
         pre[s] = x;
         if (x < 0) {
@@ -141,7 +170,7 @@ export function pmReduceJs(kd: Dims, kv: KernelViews, pd: PmDims, v: PmViews, co
           if (-agg > worst) worst = -agg;
         }
       }
-      const hasOptions = bol !== 0 || boi !== 0 || pnl[rol] !== 0 || pnl[roi] !== 0;
+      const hasOptions = bol !== 0 || boi !== 0 || rows[rol] !== 0 || rows[roi] !== 0;
       const opt0 = (bol + boi * Su) / pc0;
       let lastEdge = -1;
       let optE = 0;
@@ -154,12 +183,12 @@ export function pmReduceJs(kd: Dims, kv: KernelViews, pd: PmDims, v: PmViews, co
           lastEdge = edge;
           Se = Su * mult[mu + edge];
           pcE = acctIsU ? Se : pc0;
-          optE = hasOptions ? (bol + pnl[rol + edge] + (boi + pnl[roi + edge]) * Se) / pcE - opt0 : 0;
+          optE = hasOptions ? (bol + rows[rol + edge] + (boi + rows[roi + edge]) * Se) / pcE - opt0 : 0;
         }
         const Sx = Su * mult[mu + s];
         const pcS = acctIsU ? Sx : pc0;
         // Options' P&L at the extended move and at the same-side edge, account currency.
-        const optS = hasOptions ? (bol + pnl[rol + s] + (boi + pnl[roi + s]) * Sx) / pcS - opt0 : 0;
+        const optS = hasOptions ? (bol + rows[rol + s] + (boi + rows[roi + s]) * Sx) / pcS - opt0 : 0;
         const rest = pre[edge] - optE;
         const adj = optS * v.extScale[eu + e] * (pcS / pcE);
         const damp = Math.min(v.dampUsd[eu + e] / pcE, Math.abs(adj));
@@ -175,7 +204,7 @@ export function pmReduceJs(kd: Dims, kv: KernelViews, pd: PmDims, v: PmViews, co
       let delta = 0;
       for (let b = 0; b < B; b++) {
         if (v.bucketFactor[b] !== u) continue;
-        const d = greeks[greeksOff + b * N_GREEKS];
+        const d = bucketDelta[b];
         delta += d;
         if (!v.bucketRolls[b]) continue;
         roll += v.rollRate[b] * Math.abs(d);
@@ -185,14 +214,14 @@ export function pmReduceJs(kd: Dims, kv: KernelViews, pd: PmDims, v: PmViews, co
       rmm += worst + (roll + absDelta * shockRate) * (Su / pc0);
     }
     // Haircut collateral (Σ amount × price × weight) in the account currency, plus the positions.
-    let usd = v.accFixed[j] * v.accFixedWeight[j];
+    let usd = v.accFixed[a] * v.accFixedWeight[a];
     for (let f = 0; f < U; f++) usd += coinColl[collOff + f] * index[f] * v.accCoinWeight[collOff + f];
     const equity = usd / pc0 + positionsValue;
     const im = rmm + mmp;
     const mm = mmFactor * rmm;
-    v.initial[j] = im;
-    v.maintenance[j] = mm;
-    v.equity[j] = equity;
-    v.status[j] = equity < 0 ? 3 : equity < mm ? 2 : equity < im ? 1 : 0;
+    v.initial[a] = im;
+    v.maintenance[a] = mm;
+    v.equity[a] = equity;
+    v.status[a] = equity < 0 ? 3 : equity < mm ? 2 : equity < im ? 1 : 0;
   }
 }

@@ -11,7 +11,7 @@ import {
   computeLayout, computePmLayout, DIM_KEYS, FRAME_SLOTS, type Layout, makePmViews, makeViews, PM_FRAME_SLOTS, type PmLayout,
   writeFrame, writePmFrame,
 } from "./wasm-layout.js";
-import { checkPmDims, checkPmReduce, samePmDims } from "./pm-reduce.js";
+import { checkPmDims, checkPmTick, samePmDims, tickFault } from "./pm-reduce.js";
 
 export const WASM_PAGE_BYTES = 65536;
 /** asconfig.json `maximumMemory` (pages); test/kernel-memory.test.ts reads it back from the binary. */
@@ -136,11 +136,12 @@ export function createWasmKernel(backend: WasmFlavor, ex: KernelExports): WasmKe
       return currentPm();
     },
     pmViews: currentPm,
-    pmReduce(count: number, mmFactor: number, mmp: number): void {
+    pmTick(from: number, count: number, mmFactor: number, mmp: number): void {
       current();
       const p = currentPm();
-      checkPmReduce(layout!.dims, pmLayout!.dims, p, count);
-      ex.pmReduce(layout!.frame, pmLayout!.frame, count, mmFactor, mmp);
+      checkPmTick(layout!.dims, pmLayout!.dims, p, from, count);
+      const status = ex.pmTick(layout!.frame, pmLayout!.frame, from, count, mmFactor, mmp);
+      if (status !== 0) throw tickFault(status, ex.lastBadRow());
     },
     memoryBytes: () => memory.buffer.byteLength,
   };

@@ -120,7 +120,7 @@ export function makeViews(buffer: ArrayBuffer, l: Layout): KernelViews {
   };
 }
 
-// ── deribit-pm reduction (abi.ts PmViews) ─────────────────────────────────────────────────────
+// ── deribit-pm tick (abi.ts PmViews) ───────────────────────────────────────────────────────────
 
 interface PmColumnSpec {
   name: keyof PmViews;
@@ -128,7 +128,7 @@ interface PmColumnSpec {
   length: (d: PmDims) => number;
 }
 
-/** PmViews columns in pm-frame slot order (assembly/pm-reduce.ts P_INDEX … P_PRE). */
+/** PmViews columns in pm-frame slot order (assembly/pm-tick.ts P_INDEX … P_PRE). */
 export const PM_COLUMNS: readonly PmColumnSpec[] = [
   { name: "index", type: "f64", length: (d) => d.nFactors },
   { name: "pmConst", type: "f64", length: (d) => d.nFactors * PM_STRIDE },
@@ -138,6 +138,10 @@ export const PM_COLUMNS: readonly PmColumnSpec[] = [
   { name: "bucketFactor", type: "i32", length: (d) => d.nBuckets },
   { name: "bucketRolls", type: "i32", length: (d) => d.nBuckets },
   { name: "rollRate", type: "f64", length: (d) => d.nBuckets },
+  { name: "posStart", type: "i32", length: (d) => d.nAcc },
+  { name: "posLen", type: "i32", length: (d) => d.nAcc },
+  { name: "posInst", type: "i32", length: (d) => d.nPos },
+  { name: "posQty", type: "f64", length: (d) => d.nPos },
   { name: "accCurrency", type: "i32", length: (d) => d.nAcc },
   { name: "accCoin", type: "f64", length: (d) => d.nAcc * d.nFactors },
   { name: "accFixed", type: "f64", length: (d) => d.nAcc },
@@ -147,6 +151,10 @@ export const PM_COLUMNS: readonly PmColumnSpec[] = [
   { name: "maintenance", type: "f64", length: (d) => d.nAcc },
   { name: "equity", type: "f64", length: (d) => d.nAcc },
   { name: "status", type: "i32", length: (d) => d.nAcc },
+  { name: "rows", type: "f64", length: (d) => (4 * d.nFactors + 1) * d.nScen },
+  { name: "groupBase", type: "f64", length: (d) => 4 * d.nFactors },
+  { name: "touched", type: "i32", length: (d) => 4 * d.nFactors },
+  { name: "bucketDelta", type: "f64", length: (d) => d.nBuckets },
   { name: "pre", type: "f64", length: (d) => d.nScen },
 ];
 
@@ -160,7 +168,7 @@ export interface PmLayout {
   end: number;
 }
 
-/** Lays the reduction's columns out from byte address `base` (the end of the kernel's layout). */
+/** Lays the tick's columns out from byte address `base` (the end of the kernel's layout). */
 export function computePmLayout(dims: PmDims, base: number): PmLayout {
   const frame = align(base);
   let at = align(frame + PM_FRAME_SLOTS * 4);
@@ -195,8 +203,10 @@ export function makePmViews(buffer: ArrayBuffer, l: PmLayout): PmViews {
   return {
     index: f("index"), pmConst: f("pmConst"), edge: i("edge"), extScale: f("extScale"), dampUsd: f("dampUsd"),
     bucketFactor: i("bucketFactor"), bucketRolls: i("bucketRolls"), rollRate: f("rollRate"),
+    posStart: i("posStart"), posLen: i("posLen"), posInst: i("posInst"), posQty: f("posQty"),
     accCurrency: i("accCurrency"), accCoin: f("accCoin"), accFixed: f("accFixed"), accCoinWeight: f("accCoinWeight"),
     accFixedWeight: f("accFixedWeight"), initial: f("initial"), maintenance: f("maintenance"), equity: f("equity"),
-    status: i("status"), pre: f("pre"),
+    status: i("status"), rows: f("rows"), groupBase: f("groupBase"), touched: i("touched"),
+    bucketDelta: f("bucketDelta"), pre: f("pre"),
   };
 }

@@ -21,12 +21,12 @@ export interface KernelExports {
   instrumentPass(frame: number): void;
   accountPass(frame: number): void;
   pmFrameSlots(): number;
-  pmReduce(frame: number, pmFrame: number, count: number, mmFactor: number, mmp: number): void;
+  pmTick(frame: number, pmFrame: number, from: number, count: number, mmFactor: number, mmp: number): number;
   probe(op: number, src: number, dst: number, n: number): void;
 }
 
 /** The frame layout of assembly/frame.ts this TS layer writes. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 const bytes: Partial<Record<WasmFlavor, Uint8Array<ArrayBuffer>>> = {};
 const modules: Partial<Record<WasmFlavor, WebAssembly.Module>> = {};

@@ -1,6 +1,6 @@
 /**
  * deribit-pm for every account from the account pass's group sums: the tick path's market and account
- * inputs, pre-digested into numbers for the kernel's reduction (Kernel.pmReduce; the reference is
+ * inputs, pre-digested into numbers for the kernel's tick (Kernel.pmTick; the reference is
  * src/kernel/pm-reduce.ts). The same formulas as src/margin/deribit-pm (read its header), regrouped:
  * instruments are summed per underlying × settlement × (option or delta-one) by the kernel, so the
  * extended table can rescale the options part alone. Results equal the preset's up to summation order.

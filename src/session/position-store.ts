@@ -3,6 +3,10 @@
  * of which the first len[a] are used. A position update touches only its account; an account that
  * outgrows its slots moves to the end of the arrays (its old slots become garbage, compacted when the
  * garbage passes half of the arrays).
+ *
+ * A copy of the arrays lives in kernel memory between ticks (the session's resident positions): the
+ * store records which accounts changed since the copy (`changed`), or that everything moved (`moved`:
+ * the arrays grew or were compacted), and the session's sync consumes both.
  */
 export class PositionStore {
   start: Int32Array;
@@ -10,6 +14,10 @@ export class PositionStore {
   cap: Int32Array;
   inst: Int32Array;
   qty: Float64Array;
+  /** Accounts whose start, length or slots changed since the last sync. */
+  changed = new Set<number>();
+  /** Every account may have moved (grow, compact): the next sync copies everything. */
+  moved = true;
   /** First free slot at the end. */
   private top = 0;
   private garbage = 0;
@@ -43,6 +51,7 @@ export class PositionStore {
 
   /** Set account a's quantity of instrument i (0 removes it). */
   set(a: number, i: number, qty: number): void {
+    this.changed.add(a);
     const s = this.start[a];
     for (let p = s; p < s + this.len[a]; p++) {
       if (this.inst[p] !== i) continue;
@@ -87,6 +96,7 @@ export class PositionStore {
     qty.set(this.qty);
     this.inst = inst;
     this.qty = qty;
+    this.moved = true;
   }
 
   private compact(): void {
@@ -104,5 +114,6 @@ export class PositionStore {
     this.qty = qty;
     this.top = top;
     this.garbage = 0;
+    this.moved = true;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * A tick session (issue 7): an exchange keeps every account in one engine and recomputes every
  * margin on each index tick. The book is laid out once; updates change the columns in place;
- * `evaluate()` runs the instrument pass once (the cube), the account pass in chunks of accounts
- * (CSR positions), and the kernel's deribit-pm reduction (Kernel.pmReduce) over each chunk's group sums.
+ * `evaluate()` runs the instrument pass once (the cube), then the kernel's deribit-pm tick
+ * (Kernel.pmTick): per account, its positions' cube rows summed per group and reduced to IM/MM, from
+ * positions that stay resident in kernel memory between ticks (only accounts that changed are copied).
  *
  * Futures and perpetuals are marked to market on every index update: the variation margin of each
  * position (linear: size·(F' − F) USD; inverse: size·(1/F − 1/F') coin) is booked to the account's
@@ -14,7 +15,7 @@
 import {
   type Dims, type Kernel, type KernelViews, KIND_DELTA1_INVERSE, KIND_OPTION_INVERSE, KIND_OPTION_LINEAR, type PmDims, type PmViews,
 } from "../kernel/abi.js";
-import { allocPmViews, checkPmReduce, pmReduceJs, samePmDims } from "../kernel/pm-reduce.js";
+import { allocPmViews, checkPmTick, pmTickJs, samePmDims } from "../kernel/pm-reduce.js";
 import { RiskError } from "../errors.js";
 import type { Account, Book } from "../types.js";
 import { STABLECOINS } from "../types.js";
@@ -42,7 +43,7 @@ export interface SessionResult {
 }
 
 export interface SessionOptions {
-  /** Accounts per account-pass chunk (bounds the kernel's output memory). */
+  /** Accounts per kernel call of a tick (default 4096; any size gives the same numbers). */
   chunk?: number;
   /**
    * Fill the instrument outputs (value, greeks, cube) instead of running the instrument pass; called
@@ -52,18 +53,15 @@ export interface SessionOptions {
   instrumentOutputs?: (views: KernelViews) => void;
 }
 
-/**
- * 256 accounts × 8 groups × 35 scenarios of P&L is ~0.6 MB: the account pass's output is still in
- * cache when the reduction reads it (4096 was ~10 % slower per tick at 100 000 accounts).
- */
-const DEFAULT_CHUNK = 256;
+/** The tick keeps nothing per account between calls: the chunk only bounds one call's duration. */
+const DEFAULT_CHUNK = 4096;
 
 /** A user's argument in a message: strings quoted, anything else by its type (never a TypeError). */
 export function shown(v: unknown): string {
   return typeof v === "string" ? JSON.stringify(v) : v === null ? "null" : typeof v === "number" ? String(v) : `a ${typeof v}`;
 }
 
-/** Per-account inputs of the deribit-pm reduction (abi.ts PmViews acc* columns, for every account). */
+/** Per-account inputs of the deribit-pm tick (abi.ts PmViews acc* columns, for every account). */
 interface AccountInputs {
   currency: Int32Array;
   coin: Float64Array;
@@ -84,14 +82,18 @@ export class Session {
   private futuresHolders: Set<number>[];
   private accountIndex: Map<string, number>;
   /**
-   * Per account, the reduction's inputs in the layout of the kernel's PmViews (coins [a·U + u]): a
-   * chunk of consecutive accounts is copied in with a few `set`s.
+   * Per account, the tick's inputs in the layout of the kernel's PmViews (coins [a·U + u]), copied in
+   * with a few `set`s when the market moved, account by account otherwise (accDirty).
    */
   private acc: AccountInputs;
+  /** Accounts whose inputs changed since the kernel's copy (collateral updates). */
+  private accDirty = new Set<number>();
+  /** The kernel's copy of every account's inputs is stale (variation margin booked, new layout). */
+  private accAllDirty = true;
   private volMult: Float64Array;
   private dims: Dims | null = null;
   private pmDims: PmDims | null = null;
-  /** The reduction's room when the kernel has no pmReduce (the js reference runs here instead). */
+  /** The tick's room when the kernel has no pmTick (the js reference runs here instead). */
   private pmLocal: PmViews | null = null;
   private pmLocalDims: PmDims | null = null;
   private cubeFresh = false;
@@ -182,7 +184,10 @@ export class Session {
         anyFutures = true;
       }
     }
-    if (anyFutures) this.bookVariationMargin(f, vm);
+    if (anyFutures) {
+      this.bookVariationMargin(f, vm);
+      this.accAllDirty = true;
+    }
     this.market.index[f] = price;
     this.cubeFresh = false;
   }
@@ -238,16 +243,37 @@ export class Session {
    */
   evaluate(): SessionResult {
     this.live();
-    if (this.kernel.owner !== this) this.cubeFresh = false; // someone else used the kernel since
+    if (this.kernel.owner !== this) {
+      // Someone else used the kernel since: the cube and the resident positions are gone.
+      this.cubeFresh = false;
+      this.pmDims = null;
+    }
     const n = this.book.accounts.length;
     let todo: number[] | null = null;
     if (this.cubeFresh && this.dirty) todo = [...this.dirty].sort((x, y) => x - y);
     else if (this.cubeFresh && !this.dirty) return this.result;
-    if (!this.cubeFresh) this.instrumentPass(this.maxChunkPositions(null));
-    if (todo && this.maxChunkPositions(todo) > this.dims!.nPos) this.instrumentPass(this.maxChunkPositions(todo));
-    const count = todo ? todo.length : n;
-    for (let c = 0; c < count; c += this.chunk) this.accountChunk(todo, c, Math.min(count, c + this.chunk));
-    this.assertFinite(todo, count);
+    if (!this.cubeFresh) this.instrumentPass();
+    else this.reserveTick(); // positions may have outgrown the resident slots
+    this.syncResident();
+    const r = this.result;
+    if (todo) {
+      const pv = this.pmViews();
+      for (const a of todo) {
+        this.tick(a, 1);
+        r.initial[a] = pv.initial[a];
+        r.maintenance[a] = pv.maintenance[a];
+        r.equity[a] = pv.equity[a];
+        r.status[a] = pv.status[a];
+      }
+    } else {
+      for (let c = 0; c < n; c += this.chunk) this.tick(c, Math.min(n, c + this.chunk) - c);
+      const pv = this.pmViews();
+      r.initial.set(pv.initial);
+      r.maintenance.set(pv.maintenance);
+      r.equity.set(pv.equity);
+      r.status.set(pv.status); // 0…3
+    }
+    this.assertFinite(todo, todo ? todo.length : n);
     this.dirty = null;
     return this.result;
   }
@@ -338,6 +364,7 @@ export class Session {
     this.acc.fixed[k] = t.fixedCollateralUsd;
     this.acc.coinWeight.set(w.coin, k * U);
     this.acc.fixedWeight[k] = w.fixed;
+    this.accDirty.add(k);
   }
 
   private tickAccount(a: Account): TickAccount {
@@ -399,25 +426,13 @@ export class Session {
     return { coin, fixed: fixedRaw !== 0 ? fixedKept / fixedRaw : 1 };
   }
 
-  private maxChunkPositions(list: number[] | null): number {
-    const n = list ? list.length : this.book.accounts.length;
-    let max = 1;
-    for (let c = 0; c < n; c += this.chunk) {
-      let p = 0;
-      for (let j = c; j < Math.min(n, c + this.chunk); j++) p += this.store.len[list ? list[j] : j];
-      max = Math.max(max, p);
-    }
-    return max;
-  }
-
-  private instrumentPass(nPosNeeded: number): void {
+  private instrumentPass(): void {
     const t = this.table;
     const nInst = t.instruments.length;
-    const S = this.set.nScen;
     const U = t.underlyings.length;
+    // The kernel's account columns are not used by the tick: one account, one position.
     const want: Dims = {
-      nInst, nScen: S, nFactors: U, nAcc: Math.min(this.chunk, Math.max(1, this.book.accounts.length)),
-      nPos: Math.max(nPosNeeded, this.dims?.nPos ?? 0), nGroups: 4 * U, nBuckets: Math.max(1, t.buckets.length),
+      nInst, nScen: this.set.nScen, nFactors: U, nAcc: 1, nPos: 1, nGroups: 4 * U, nBuckets: Math.max(1, t.buckets.length),
     };
     this.kernel.owner = this;
     const v = this.kernel.reserve(want);
@@ -430,90 +445,93 @@ export class Session {
     writeScenarios(v, this.set);
     if (this.opts.instrumentOutputs) this.opts.instrumentOutputs(v);
     else this.kernel.instrumentPass();
-    // The reduction's room (after the kernel's layout) and its market inputs (the index moved).
+    this.reserveTick();
+    writePmMarket(this.pmViews(), this.market); // the index moved
+    this.cubeFresh = true;
+  }
+
+  /**
+   * The tick's room for every account and every resident position slot. A new room (first use, the
+   * kernel laid out by someone else, more slots) holds nothing of ours: everything is copied again.
+   */
+  private reserveTick(): void {
+    const d = this.dims!;
     const pd: PmDims = {
-      nAcc: want.nAcc, nFactors: U, nScen: S, nBuckets: want.nBuckets, nExt: this.market.pm[0]?.edge.length ?? 0,
+      nAcc: this.book.accounts.length, nPos: this.store.inst.length, nFactors: d.nFactors, nScen: d.nScen,
+      nBuckets: d.nBuckets, nExt: this.market.pm[0]?.edge.length ?? 0,
     };
-    this.pmDims = pd;
-    if (this.kernel.reservePm) this.kernel.reservePm(pd);
-    else if (!this.pmLocal || !samePmDims(this.pmLocalDims, pd)) {
+    if (this.kernel.reservePm) {
+      // Kept by the kernel when the dims are the same and nobody else laid it out (evaluate() forgets
+      // pmDims when the kernel changed owner).
+      this.kernel.reservePm(pd);
+      if (!samePmDims(this.pmDims, pd)) this.residentLost();
+    } else if (!this.pmLocal || !samePmDims(this.pmLocalDims, pd)) {
       this.pmLocal = allocPmViews(pd);
       this.pmLocalDims = pd;
+      this.residentLost();
     }
+    this.pmDims = pd;
+  }
+
+  private residentLost(): void {
+    this.store.moved = true;
+    this.accAllDirty = true;
     writePmMarket(this.pmViews(), this.market);
-    this.cubeFresh = true;
+  }
+
+  /** Brings the kernel's copy of positions and account inputs up to date. */
+  private syncResident(): void {
+    const pv = this.pmViews();
+    const st = this.store;
+    if (st.moved) {
+      pv.posStart.set(st.start);
+      pv.posLen.set(st.len);
+      pv.posInst.set(st.inst);
+      pv.posQty.set(st.qty);
+      st.moved = false;
+    } else {
+      for (const a of st.changed) {
+        const s0 = st.start[a];
+        const s1 = s0 + st.len[a];
+        pv.posStart[a] = s0;
+        pv.posLen[a] = st.len[a];
+        pv.posInst.set(st.inst.subarray(s0, s1), s0);
+        pv.posQty.set(st.qty.subarray(s0, s1), s0);
+      }
+    }
+    st.changed.clear();
+    const acc = this.acc;
+    const U = this.market.index.length;
+    if (this.accAllDirty) {
+      pv.accCurrency.set(acc.currency);
+      pv.accFixed.set(acc.fixed);
+      pv.accFixedWeight.set(acc.fixedWeight);
+      pv.accCoin.set(acc.coin);
+      pv.accCoinWeight.set(acc.coinWeight);
+      this.accAllDirty = false;
+    } else {
+      for (const a of this.accDirty) {
+        pv.accCurrency[a] = acc.currency[a];
+        pv.accFixed[a] = acc.fixed[a];
+        pv.accFixedWeight[a] = acc.fixedWeight[a];
+        pv.accCoin.set(acc.coin.subarray(a * U, (a + 1) * U), a * U);
+        pv.accCoinWeight.set(acc.coinWeight.subarray(a * U, (a + 1) * U), a * U);
+      }
+    }
+    this.accDirty.clear();
   }
 
   private pmViews(): PmViews {
     return this.kernel.pmViews ? this.kernel.pmViews() : this.pmLocal!;
   }
 
-  /** Accounts list[from..to), or from..to when list is null (every account, no list allocated). */
-  private accountChunk(list: number[] | null, from: number, to: number): void {
-    const d = this.dims!;
-    const v = this.kernel.views();
-    const st = this.store;
-    const count = to - from;
-    const { accStart, posInst, posQty } = v;
-    const { start, len, inst, qty } = st;
-    let p = 0;
-    for (let j = 0; j < count; j++) {
-      accStart[j] = p;
-      const a = list ? list[from + j] : from + j;
-      const s0 = start[a];
-      const s1 = s0 + len[a];
-      for (let q = s0; q < s1; q++) {
-        posInst[p] = inst[q];
-        posQty[p++] = qty[q];
-      }
-    }
-    accStart.fill(p, count, d.nAcc + 1);
-    // The wasm kernels check every posInst slot up to nPos, not only those the chunk uses: after a
-    // relayout the tail holds another layout's bytes (out-of-range indexes → E_INTERNAL). Zero it.
-    if (p < d.nPos) v.posInst.fill(0, p, d.nPos);
-    // The accounts' reduction inputs (collateral, haircut weights), in chunk order.
-    const pv = this.pmViews();
-    const U = this.market.index.length;
-    const acc = this.acc;
-    if (!list) {
-      pv.accCurrency.set(acc.currency.subarray(from, to));
-      pv.accFixed.set(acc.fixed.subarray(from, to));
-      pv.accFixedWeight.set(acc.fixedWeight.subarray(from, to));
-      pv.accCoin.set(acc.coin.subarray(from * U, to * U));
-      pv.accCoinWeight.set(acc.coinWeight.subarray(from * U, to * U));
-    } else {
-      for (let j = 0; j < count; j++) {
-        const a = list[from + j];
-        pv.accCurrency[j] = acc.currency[a];
-        pv.accFixed[j] = acc.fixed[a];
-        pv.accFixedWeight[j] = acc.fixedWeight[a];
-        for (let f = 0; f < U; f++) {
-          pv.accCoin[j * U + f] = acc.coin[a * U + f];
-          pv.accCoinWeight[j * U + f] = acc.coinWeight[a * U + f];
-        }
-      }
-    }
-    this.kernel.accountPass();
-    if (this.kernel.pmReduce) this.kernel.pmReduce(count, this.mmFactor, this.mmp);
+  /** IM, MM, equity and status of accounts [from, from + count) into the tick room's outputs. */
+  private tick(from: number, count: number): void {
+    if (this.kernel.pmTick) this.kernel.pmTick(from, count, this.mmFactor, this.mmp);
     else {
-      checkPmReduce(d, this.pmDims!, pv, count);
-      pmReduceJs(d, this.kernel.views(), this.pmDims!, pv, count, this.mmFactor, this.mmp);
-    }
-    const r = this.result;
-    const { initial, maintenance, equity, status } = pv;
-    if (!list) {
-      r.initial.set(initial.subarray(0, count), from);
-      r.maintenance.set(maintenance.subarray(0, count), from);
-      r.equity.set(equity.subarray(0, count), from);
-      r.status.set(status.subarray(0, count), from); // 0…3
-      return;
-    }
-    for (let j = 0; j < count; j++) {
-      const a = list[from + j];
-      r.initial[a] = initial[j];
-      r.maintenance[a] = maintenance[j];
-      r.equity[a] = equity[j];
-      r.status[a] = status[j];
+      const pv = this.pmLocal!;
+      checkPmTick(this.dims!, this.pmDims!, pv, from, count);
+      pmTickJs(this.dims!, this.kernel.views(), this.pmDims!, pv, from, count, this.mmFactor, this.mmp);
     }
   }
 

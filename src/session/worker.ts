@@ -2,7 +2,7 @@
  * A SessionPool worker (Node worker_threads; bundled as dist/session-worker.js). It runs an ordinary
  * Session over its shard of the accounts, in its own kernel, with one difference: instead of running
  * the instrument pass it copies the values, greeks and cube the main thread published in shared
- * memory (Session option `instrumentOutputs`). The account pass and the deribit-pm reduction are the
+ * memory (Session option `instrumentOutputs`). The deribit-pm tick (sums and reduction) is the
  * single-threaded Session's own code, so every account's numbers are the same bits.
  */
 import { parentPort, workerData } from "node:worker_threads";

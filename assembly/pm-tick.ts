@@ -1,36 +1,56 @@
-// deribit-pm reduction of a tick session: per account of the last account pass, the risk-matrix
-// margin from its pnl/base/greeks rows, then IM, MM, equity and status. The reference is
-// src/kernel/pm-reduce.ts (pmReduceJs): the same operations in the same order, scalar f64 in both
-// builds (so the simd and scalar builds give the same bits, and the js backend's too: IEEE f64
-// arithmetic, min/max/abs with the same NaN and ±0 rules). Indexes are checked by the TS layer
-// (checkPmReduce) before the call.
-import { col, dim, F_BASE, F_GREEKS, F_MULT, F_N_BUCKETS, F_N_GROUPS, F_N_SCEN, F_PNL } from "./frame";
+// deribit-pm tick of a tick session: per account, from its resident positions, the account pass's
+// sums (qty·cube rows per group, qty·value per group, qty·delta per bucket, in the order of its
+// positions) into scratch that stays in cache, then the risk-matrix margin, IM, MM, equity and status.
+// The reference is src/kernel/pm-reduce.ts (pmTickJs): the same operations in the same order, so the
+// simd and scalar builds give the same bits, and the js backend's too (IEEE f64 arithmetic, min/max/abs
+// with the same NaN and ±0 rules). The market inputs are checked by the TS layer (checkPmTick) before
+// the call; accounts and positions are checked here as they are reached (a fault code and badRow).
+import {
+  col, dim, F_BUCKET, F_CUBE, F_DELTA, F_GROUP, F_MULT, F_N_BUCKETS, F_N_GROUPS, F_N_INST, F_N_SCEN, F_VALUE,
+} from "./frame";
+import { setBadRow } from "./checks";
 
 // The pm frame (src/kernel/wasm-layout.ts PM_DIM_KEYS, then PM_COLUMNS in order).
 export const P_N_ACC = 0;
-export const P_N_FACTORS = 1;
-export const P_N_SCEN = 2;
-export const P_N_BUCKETS = 3;
-export const P_N_EXT = 4;
-export const P_INDEX = 5;
-export const P_CONST = 6;
-export const P_EDGE = 7;
-export const P_EXT_SCALE = 8;
-export const P_DAMP = 9;
-export const P_BUCKET_FACTOR = 10;
-export const P_BUCKET_ROLLS = 11;
-export const P_ROLL_RATE = 12;
-export const P_ACC_CURRENCY = 13;
-export const P_ACC_COIN = 14;
-export const P_ACC_FIXED = 15;
-export const P_ACC_COIN_WEIGHT = 16;
-export const P_ACC_FIXED_WEIGHT = 17;
-export const P_INITIAL = 18;
-export const P_MAINTENANCE = 19;
-export const P_EQUITY = 20;
-export const P_STATUS = 21;
-export const P_PRE = 22;
-export const PM_FRAME_SLOTS = 23;
+export const P_N_POS = 1;
+export const P_N_FACTORS = 2;
+export const P_N_SCEN = 3;
+export const P_N_BUCKETS = 4;
+export const P_N_EXT = 5;
+export const P_INDEX = 6;
+export const P_CONST = 7;
+export const P_EDGE = 8;
+export const P_EXT_SCALE = 9;
+export const P_DAMP = 10;
+export const P_BUCKET_FACTOR = 11;
+export const P_BUCKET_ROLLS = 12;
+export const P_ROLL_RATE = 13;
+export const P_POS_START = 14;
+export const P_POS_LEN = 15;
+export const P_POS_INST = 16;
+export const P_POS_QTY = 17;
+export const P_ACC_CURRENCY = 18;
+export const P_ACC_COIN = 19;
+export const P_ACC_FIXED = 20;
+export const P_ACC_COIN_WEIGHT = 21;
+export const P_ACC_FIXED_WEIGHT = 22;
+export const P_INITIAL = 23;
+export const P_MAINTENANCE = 24;
+export const P_EQUITY = 25;
+export const P_STATUS = 26;
+export const P_ROWS = 27;
+export const P_GROUP_BASE = 28;
+export const P_TOUCHED = 29;
+export const P_BUCKET_DELTA = 30;
+export const P_PRE = 31;
+export const PM_FRAME_SLOTS = 32;
+
+// Fault codes (src/kernel/pm-reduce.ts TICK_FAULTS).
+const FAULT_POS_START = 1;
+const FAULT_CURRENCY = 2;
+const FAULT_POS_INST = 3;
+const FAULT_GROUP = 4;
+const FAULT_BUCKET = 5;
 
 // pmConst per factor (abi.ts PM_*).
 const PM_N_STD = 0;
@@ -40,7 +60,6 @@ const PM_LIQ_THRESHOLD = 3;
 const PM_M_INC = 4;
 const PM_MAX_DELTA_SHOCK = 5;
 const PM_STRIDE = 6;
-const N_GREEKS = 5;
 
 @inline function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -54,16 +73,50 @@ const N_GREEKS = 5;
   store<f64>(p + (<usize>i << 3), x);
 }
 
-/** Accounts [0, count) of the last account pass (frame) → pmFrame's outputs. */
-export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64, mmp: f64): void {
+/** True when 0 ≤ x < n (one unsigned compare). */
+@inline function inRange(x: i32, n: i32): bool {
+  return <u32>x < <u32>n;
+}
+
+@inline function addTo(p: usize, x: f64): void {
+  store<f64>(p, load<f64>(p) + x);
+}
+
+/** row[0..S) += q·cube[0..S) (byte addresses), a multiply then an add, as the js reference. */
+@inline function addRow(row: usize, cube: usize, q: f64, S: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    const qv = f64x2.splat(q);
+    const even = <usize>(S & ~1) << 3;
+    let off: usize = 0;
+    for (; off < even; off += 16) {
+      v128.store(row + off, f64x2.add(v128.load(row + off), f64x2.mul(qv, v128.load(cube + off))));
+    }
+    if (S & 1) store<f64>(row + off, load<f64>(row + off) + q * load<f64>(cube + off));
+  } else {
+    const end = <usize>S << 3;
+    for (let off: usize = 0; off < end; off += 8) {
+      store<f64>(row + off, load<f64>(row + off) + q * load<f64>(cube + off));
+    }
+  }
+}
+
+/**
+ * Accounts [from, from + count) → pmFrame's outputs; 0, or a fault code with badRow set (accounts
+ * before the faulty one have their outputs).
+ */
+export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFactor: f64, mmp: f64): i32 {
+  const nInst = dim(frame, F_N_INST);
   const S = dim(frame, F_N_SCEN);
   const G = dim(frame, F_N_GROUPS);
   const B = dim(frame, F_N_BUCKETS);
   const mult = col(frame, F_MULT);
-  const pnl = col(frame, F_PNL);
-  const base = col(frame, F_BASE);
-  const greeks = col(frame, F_GREEKS);
+  const cube = col(frame, F_CUBE);
+  const value = col(frame, F_VALUE);
+  const instDelta = col(frame, F_DELTA);
+  const group = col(frame, F_GROUP);
+  const bucket = col(frame, F_BUCKET);
   const U = dim(pmFrame, P_N_FACTORS);
+  const nPos = dim(pmFrame, P_N_POS);
   const nExt = dim(pmFrame, P_N_EXT);
   const index = col(pmFrame, P_INDEX);
   const pmc = col(pmFrame, P_CONST);
@@ -73,6 +126,10 @@ export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64
   const bucketFactor = col(pmFrame, P_BUCKET_FACTOR);
   const bucketRolls = col(pmFrame, P_BUCKET_ROLLS);
   const rollRate = col(pmFrame, P_ROLL_RATE);
+  const posStart = col(pmFrame, P_POS_START);
+  const posLen = col(pmFrame, P_POS_LEN);
+  const posInst = col(pmFrame, P_POS_INST);
+  const posQty = col(pmFrame, P_POS_QTY);
   const accCurrency = col(pmFrame, P_ACC_CURRENCY);
   const coinColl = col(pmFrame, P_ACC_COIN);
   const accFixed = col(pmFrame, P_ACC_FIXED);
@@ -82,20 +139,61 @@ export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64
   const outMm = col(pmFrame, P_MAINTENANCE);
   const outEquity = col(pmFrame, P_EQUITY);
   const outStatus = col(pmFrame, P_STATUS);
+  const rows = col(pmFrame, P_ROWS);
+  const base = col(pmFrame, P_GROUP_BASE);
+  const touched = col(pmFrame, P_TOUCHED);
+  const bucketDelta = col(pmFrame, P_BUCKET_DELTA);
   const pre = col(pmFrame, P_PRE);
+  const rowBytes = <usize>S << 3;
+  // The row every untouched group reads: zeros.
+  const zeroRow = rows + <usize>G * rowBytes;
+  memory.fill(zeroRow, 0, rowBytes);
 
-  for (let j = 0; j < count; j++) {
-    const pnlOff = j * G * S;
-    const baseOff = j * G;
-    const greeksOff = j * B * N_GREEKS;
+  for (let j = from; j < from + count; j++) {
+    // The account pass's sums for this account, in the order of its positions. A group's row is
+    // zeroed when its first position arrives; untouched groups read the zero row.
+    const p0 = ldi(posStart, j);
+    const n = ldi(posLen, j);
+    setBadRow(j);
+    if (p0 < 0 || n < 0 || p0 > nPos - n) return FAULT_POS_START;
     const cf = ldi(accCurrency, j);
+    if (cf < -1 || cf >= U) return FAULT_CURRENCY;
+    memory.fill(base, 0, <usize>G << 3);
+    memory.fill(touched, 0, <usize>G << 2);
+    memory.fill(bucketDelta, 0, <usize>B << 3);
+    for (let p = p0; p < p0 + n; p++) {
+      const i = ldi(posInst, p);
+      if (!inRange(i, nInst)) {
+        setBadRow(p);
+        return FAULT_POS_INST;
+      }
+      const g = ldi(group, i);
+      const b = ldi(bucket, i);
+      if (!inRange(g, G)) {
+        setBadRow(i);
+        return FAULT_GROUP;
+      }
+      if (!inRange(b, B)) {
+        setBadRow(i);
+        return FAULT_BUCKET;
+      }
+      const q = ld(posQty, p);
+      const row = rows + <usize>g * rowBytes;
+      if (ldi(touched, g) == 0) {
+        store<i32>(touched + (<usize>g << 2), 1);
+        memory.fill(row, 0, rowBytes);
+      }
+      addTo(base + (<usize>g << 3), q * ld(value, i));
+      addRow(row, cube + <usize>i * rowBytes, q, S);
+      addTo(bucketDelta + (<usize>b << 3), q * ld(instDelta, i));
+    }
     const collOff = j * U;
     const pc0: f64 = cf < 0 ? 1.0 : ld(index, cf);
     // Unshocked USD value of everything, per factor.
     let totalUsd = ld(accFixed, j);
     let positionsUsd: f64 = 0;
     for (let f = 0; f < U; f++) {
-      const g = baseOff + 4 * f;
+      const g = 4 * f;
       const pos = ld(base, g) + ld(base, g + 2) + (ld(base, g + 1) + ld(base, g + 3)) * ld(index, f);
       positionsUsd += pos;
       totalUsd += pos + ld(coinColl, collOff + f) * ld(index, f);
@@ -105,25 +203,28 @@ export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64
     let rmm: f64 = 0;
     for (let u = 0; u < U; u++) {
       const cu = u * PM_STRIDE;
+      const pnlOffset = ld(pmc, cu + PM_PNL_OFFSET);
+      const maxOff = ld(pmc, cu + PM_MAX_OFFSETABLE);
+      const gainsCount = !(pnlOffset >= 0 && maxOff >= 0); // else a gain never sets the worst loss
+      const g = 4 * u;
+      const collU = ld(coinColl, collOff + u);
+      const acctIsU = cf == u;
+      const t = touched + (<usize>g << 2);
+      if (!gainsCount && !acctIsU && collU == 0 && (load<i32>(t) | load<i32>(t, 4) | load<i32>(t, 8) | load<i32>(t, 12)) == 0) continue;
       const nStd = <i32>ld(pmc, cu + PM_N_STD);
       const eu = u * nExt;
       const Su = ld(index, u);
-      const g = baseOff + 4 * u;
       const bl = ld(base, g);
       const bi = ld(base, g + 1);
       const bol = ld(base, g + 2);
       const boi = ld(base, g + 3);
-      const collU = ld(coinColl, collOff + u);
       const otherUsd = totalUsd - (bl + bol + (bi + boi) * Su + collU * Su);
-      const rl = pnlOff + 4 * u * S; // linear delta-one row; +S inverse; +2S linear options; +3S inverse options
-      const ri = rl + S;
-      const rol = rl + 2 * S;
-      const roi = rl + 3 * S;
+      // Rows: linear delta-one, inverse delta-one, linear options, inverse options (byte addresses).
+      const rl = load<i32>(t) ? rows + <usize>g * rowBytes : zeroRow;
+      const ri = load<i32>(t, 4) ? rows + <usize>(g + 1) * rowBytes : zeroRow;
+      const rol = load<i32>(t, 8) ? rows + <usize>(g + 2) * rowBytes : zeroRow;
+      const roi = load<i32>(t, 12) ? rows + <usize>(g + 3) * rowBytes : zeroRow;
       const mu = u * S;
-      const acctIsU = cf == u;
-      const pnlOffset = ld(pmc, cu + PM_PNL_OFFSET);
-      const maxOff = ld(pmc, cu + PM_MAX_OFFSETABLE);
-      const gainsCount = !(pnlOffset >= 0 && maxOff >= 0); // else a gain never sets the worst loss
       let worst: f64 = 0;
       let s0 = 0;
       if (ASC_FEATURE_SIMD && !gainsCount) {
@@ -142,8 +243,8 @@ export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64
         let vworst = f64x2.splat(0);
         for (; s0 + 1 < nStd; s0 += 2) {
           const Sx = f64x2.mul(vSu, v128.load(mult + (<usize>(mu + s0) << 3)));
-          const lhs = f64x2.add(f64x2.add(f64x2.add(a0, v128.load(pnl + (<usize>(rl + s0) << 3))), vbol), v128.load(pnl + (<usize>(rol + s0) << 3)));
-          const coin = f64x2.add(f64x2.add(f64x2.add(f64x2.add(vbi, v128.load(pnl + (<usize>(ri + s0) << 3))), vboi), v128.load(pnl + (<usize>(roi + s0) << 3))), vcoll);
+          const lhs = f64x2.add(f64x2.add(f64x2.add(a0, v128.load(rl + (<usize>s0 << 3))), vbol), v128.load(rol + (<usize>s0 << 3)));
+          const coin = f64x2.add(f64x2.add(f64x2.add(f64x2.add(vbi, v128.load(ri + (<usize>s0 << 3))), vboi), v128.load(roi + (<usize>s0 << 3))), vcoll);
           const usd = f64x2.add(lhs, f64x2.mul(coin, Sx));
           const x = f64x2.sub(f64x2.div(usd, v128.bitselect(Sx, vpc0, useSx)), vbase0);
           v128.store(pre + (<usize>s0 << 3), x);
@@ -155,8 +256,8 @@ export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64
       }
       for (let s = s0; s < nStd; s++) {
         const Sx = Su * ld(mult, mu + s);
-        const usd = otherUsd + bl + ld(pnl, rl + s) + bol + ld(pnl, rol + s) +
-          (bi + ld(pnl, ri + s) + boi + ld(pnl, roi + s) + collU) * Sx;
+        const usd = otherUsd + bl + ld(rl, s) + bol + ld(rol, s) +
+          (bi + ld(ri, s) + boi + ld(roi, s) + collU) * Sx;
         const x = usd / (acctIsU ? Sx : pc0) - base0;
         st(pre, s, x);
         const nx = -x;
@@ -166,7 +267,7 @@ export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64
           if (-agg > worst) worst = -agg;
         }
       }
-      const hasOptions = bol != 0 || boi != 0 || ld(pnl, rol) != 0 || ld(pnl, roi) != 0;
+      const hasOptions = bol != 0 || boi != 0 || ld(rol, 0) != 0 || ld(roi, 0) != 0;
       const opt0 = (bol + boi * Su) / pc0;
       let e0 = 0;
       if (ASC_FEATURE_SIMD && !gainsCount) {
@@ -191,11 +292,11 @@ export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64
           let optE = vzero;
           let optS = vzero;
           if (hasOptions) {
-            const pl = f64x2.replace_lane(f64x2.splat(ld(pnl, rol + ea)), 1, ld(pnl, rol + eb));
-            const pi = f64x2.replace_lane(f64x2.splat(ld(pnl, roi + ea)), 1, ld(pnl, roi + eb));
+            const pl = f64x2.replace_lane(f64x2.splat(ld(rol, ea)), 1, ld(rol, eb));
+            const pi = f64x2.replace_lane(f64x2.splat(ld(roi, ea)), 1, ld(roi, eb));
             optE = f64x2.sub(f64x2.div(f64x2.add(f64x2.add(vbol, pl), f64x2.mul(f64x2.add(vboi, pi), Se)), pcE), vopt0);
-            const sl = v128.load(pnl + (<usize>(rol + s) << 3));
-            const si = v128.load(pnl + (<usize>(roi + s) << 3));
+            const sl = v128.load(rol + (<usize>s << 3));
+            const si = v128.load(roi + (<usize>s << 3));
             optS = f64x2.sub(f64x2.div(f64x2.add(f64x2.add(vbol, sl), f64x2.mul(f64x2.add(vboi, si), Sx)), pcS), vopt0);
           }
           const rest = f64x2.sub(f64x2.replace_lane(f64x2.splat(ld(pre, ea)), 1, ld(pre, eb)), optE);
@@ -223,12 +324,12 @@ export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64
           lastEdge = edge;
           Se = Su * ld(mult, mu + edge);
           pcE = acctIsU ? Se : pc0;
-          optE = hasOptions ? (bol + ld(pnl, rol + edge) + (boi + ld(pnl, roi + edge)) * Se) / pcE - opt0 : 0;
+          optE = hasOptions ? (bol + ld(rol, edge) + (boi + ld(roi, edge)) * Se) / pcE - opt0 : 0;
         }
         const Sx = Su * ld(mult, mu + s);
         const pcS = acctIsU ? Sx : pc0;
         // Options' P&L at the extended move and at the same-side edge, account currency.
-        const optS = hasOptions ? (bol + ld(pnl, rol + s) + (boi + ld(pnl, roi + s)) * Sx) / pcS - opt0 : 0;
+        const optS = hasOptions ? (bol + ld(rol, s) + (boi + ld(roi, s)) * Sx) / pcS - opt0 : 0;
         const rest = ld(pre, edge) - optE;
         const adj = optS * ld(extScale, eu + e) * (pcS / pcE);
         const damp = Math.min(ld(dampUsd, eu + e) / pcE, Math.abs(adj));
@@ -244,7 +345,7 @@ export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64
       let delta: f64 = 0;
       for (let b = 0; b < B; b++) {
         if (ldi(bucketFactor, b) != u) continue;
-        const d = ld(greeks, greeksOff + b * N_GREEKS);
+        const d = ld(bucketDelta, b);
         delta += d;
         if (ldi(bucketRolls, b) == 0) continue;
         roll += ld(rollRate, b) * Math.abs(d);
@@ -267,4 +368,6 @@ export function pmReduce(frame: usize, pmFrame: usize, count: i32, mmFactor: f64
     st(outEquity, j, equity);
     store<i32>(outStatus + (<usize>j << 2), equity < 0 ? 3 : equity < mm ? 2 : equity < im ? 1 : 0);
   }
+  setBadRow(-1);
+  return 0;
 }

@@ -1,12 +1,14 @@
 /**
- * The kernel's deribit-pm reduction (Kernel.pmReduce, issue 7): the wasm builds (assembly/pm-reduce.ts)
- * give the js reference's numbers (src/kernel/pm-reduce.ts) to 1e-12 relative from the same inputs, and
- * the simd and scalar builds give the same bits: on the account-pass outputs of random books' tick
- * sessions, and on random inputs that reach every branch (gains that count when pnl_offset is negative,
- * accounts in each coin, odd scenario counts, accounts without options, repeated edges).
+ * The kernel's deribit-pm tick (Kernel.pmTick, issue 7): the wasm builds (assembly/pm-tick.ts) give the
+ * js reference's numbers (src/kernel/pm-reduce.ts) to 1e-12 relative from the same inputs, and the simd
+ * and scalar builds give the same bits: on random books' tick sessions, and on random inputs that reach
+ * every branch (gains that count when pnl_offset is negative, accounts in each coin, odd scenario
+ * counts, accounts without options, repeated edges, factors skipped, slack between accounts' slots).
+ * That the numbers are deribit-pm's is checked against the preset through evaluate() in
+ * test/session-tick.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import type { Dims, Kernel, PmDims, PmViews } from "../src/kernel/abi.js";
+import type { Dims, Kernel, KernelViews, PmDims, PmViews } from "../src/kernel/abi.js";
 import { PM_N_STD, PM_STRIDE } from "../src/kernel/abi.js";
 import { initSync } from "../src/index.js";
 import { Engine } from "../src/engine/engine.js";
@@ -22,11 +24,6 @@ interface Reduced {
   equity: Float64Array;
   status: Int32Array;
 }
-
-const take = (v: PmViews, count: number): Reduced => ({
-  initial: v.initial.slice(0, count), maintenance: v.maintenance.slice(0, count), equity: v.equity.slice(0, count),
-  status: v.status.slice(0, count),
-});
 
 function expectNear(a: Reduced, ref: Reduced, what: string): void {
   for (const c of OUT) {
@@ -55,59 +52,56 @@ function expectSameBits(a: Reduced, b: Reduced, what: string): void {
   }
 }
 
-/** Inputs of one reduction: the account pass's outputs and mult, the reduction's columns. */
-interface ReduceCase {
+/** Inputs of one tick: the instrument pass's outputs and mult, the tick room's inputs. */
+interface TickCase {
   dims: Dims;
   pmDims: PmDims;
-  mult: Float64Array;
-  pnl: Float64Array;
-  base: Float64Array;
-  greeks: Float64Array;
+  kernel: Partial<Record<keyof KernelViews, ArrayLike<number>>>;
   pm: Partial<Record<keyof PmViews, ArrayLike<number>>>;
+  from: number;
   count: number;
   mmFactor: number;
   mmp: number;
 }
 
+const KERNEL_INPUTS: (keyof KernelViews)[] = ["mult", "cube", "value", "delta", "group", "bucket"];
 const PM_INPUTS: (keyof PmViews)[] = [
-  "index", "pmConst", "edge", "extScale", "dampUsd", "bucketFactor", "bucketRolls", "rollRate", "accCurrency", "accCoin",
-  "accFixed", "accCoinWeight", "accFixedWeight",
+  "index", "pmConst", "edge", "extScale", "dampUsd", "bucketFactor", "bucketRolls", "rollRate", "posStart", "posLen",
+  "posInst", "posQty", "accCurrency", "accCoin", "accFixed", "accCoinWeight", "accFixedWeight",
 ];
 
-function reduceOn(k: Kernel, c: ReduceCase): Reduced {
+function tickOn(k: Kernel, c: TickCase): Reduced {
   const v = k.reserve(c.dims);
-  v.mult.set(c.mult);
-  v.pnl.set(c.pnl);
-  v.base.set(c.base);
-  v.greeks.set(c.greeks);
+  for (const name of KERNEL_INPUTS) (v[name] as Float64Array | Int32Array).set(c.kernel[name] as ArrayLike<number>);
   const p = k.reservePm!(c.pmDims);
   for (const name of PM_INPUTS) (p[name] as Float64Array | Int32Array).set(c.pm[name] as ArrayLike<number>);
-  k.pmReduce!(c.count, c.mmFactor, c.mmp);
-  return take(k.pmViews!(), c.count);
+  k.pmTick!(c.from, c.count, c.mmFactor, c.mmp);
+  const out = k.pmViews!();
+  const at = (x: Float64Array | Int32Array) => x.slice(c.from, c.from + c.count);
+  return { initial: at(out.initial) as Float64Array, maintenance: at(out.maintenance) as Float64Array, equity: at(out.equity) as Float64Array, status: at(out.status) as Int32Array };
 }
 
-function checkCase(c: ReduceCase, what: string): void {
-  const ref = reduceOn(makeKernel("js"), c);
-  const got = WASM.map((b) => reduceOn(makeKernel(b), c));
+function checkCase(c: TickCase, what: string): void {
+  const ref = tickOn(makeKernel("js"), c);
+  const got = WASM.map((b) => tickOn(makeKernel(b), c));
   got.forEach((g, k) => expectNear(g, ref, `${what} ${WASM[k]}`));
   expectSameBits(got[0], got[1], what);
 }
 
-/** The inputs of the last chunk a session reduced, read back from its (wasm) kernel. */
-function sessionCase(k: Kernel, count: number, mmFactor: number, mmp: number): ReduceCase {
+/** The inputs of a session's last tick, read back from its (wasm) kernel. */
+function sessionCase(k: Kernel, count: number, mmFactor: number, mmp: number): TickCase {
   const v = k.views();
   const p = k.pmViews!();
   const lay = (k as unknown as { layout(): { dims: Dims } }).layout().dims;
   const pmLay = (k as unknown as { pmLayout(): { dims: PmDims } }).pmLayout().dims;
-  const pm: ReduceCase["pm"] = {};
+  const kernel: TickCase["kernel"] = {};
+  for (const name of KERNEL_INPUTS) kernel[name] = v[name].slice();
+  const pm: TickCase["pm"] = {};
   for (const name of PM_INPUTS) pm[name] = p[name].slice();
-  return {
-    dims: { ...lay }, pmDims: { ...pmLay }, mult: v.mult.slice(), pnl: v.pnl.slice(), base: v.base.slice(), greeks: v.greeks.slice(),
-    pm, count, mmFactor, mmp,
-  };
+  return { dims: { ...lay }, pmDims: { ...pmLay }, kernel, pm, from: 0, count, mmFactor, mmp };
 }
 
-describe("deribit-pm reduction in the kernel", () => {
+describe("deribit-pm tick in the kernel", () => {
   it.each([1, 2, 3])("wasm = js to 1e-12 and simd = scalar bit for bit on a random book's tick session (seed %i)", (seed) => {
     const book = randomBook({ seed: 300 + seed, accounts: 150, positionsPerAccount: 3 + 4 * seed });
     for (const b of WASM) {
@@ -152,23 +146,31 @@ describe("deribit-pm reduction in the kernel", () => {
       const S = nStd + nExt + Math.floor(r() * 3);
       const B = 1 + Math.floor(r() * 7);
       const A = 1 + Math.floor(r() * 40);
+      const nInst = 1 + Math.floor(r() * 30);
       const G = 4 * U;
-      const dims: Dims = { nInst: 1, nScen: S, nFactors: U, nAcc: A, nPos: 1, nGroups: G, nBuckets: B };
-      const pmDims: PmDims = { nAcc: A + Math.floor(r() * 3), nFactors: U, nScen: S, nBuckets: B, nExt };
       const sym = (scale: number) => (r() - 0.5) * 2 * scale;
       const zeroSome = (x: number) => (r() < 0.2 ? 0 : x);
-      const index = Float64Array.from({ length: U }, () => 10 + r() * 80_000);
-      const mult = Float64Array.from({ length: U * S }, () => 0.3 + r() * 1.5);
-      const pnl = new Float64Array(A * G * S);
-      const base = new Float64Array(A * G);
+      // Positions: some accounts empty, slack slots (garbage) between accounts, repeated instruments.
+      const posStart = new Int32Array(A);
+      const posLen = new Int32Array(A);
+      const inst: number[] = [];
+      const qty: number[] = [];
       for (let a = 0; a < A; a++) {
-        for (let g = 0; g < G; g++) {
-          const on = r() < 0.7;
-          base[a * G + g] = on ? zeroSome(sym(1e5)) : 0;
-          for (let s = 0; s < S; s++) pnl[(a * G + g) * S + s] = on ? sym(1e4) : 0;
+        const slack = Math.floor(r() * 3);
+        for (let k = 0; k < slack; k++) {
+          inst.push(Math.floor(r() * nInst));
+          qty.push(sym(1e3));
+        }
+        posStart[a] = inst.length;
+        posLen[a] = r() < 0.15 ? 0 : 1 + Math.floor(r() * 12);
+        for (let k = 0; k < posLen[a]; k++) {
+          inst.push(Math.floor(r() * nInst));
+          qty.push(zeroSome(sym(50)));
         }
       }
-      const greeks = Float64Array.from({ length: A * B * 5 }, () => zeroSome(sym(50)));
+      const nPos = inst.length + Math.floor(r() * 4);
+      const dims: Dims = { nInst, nScen: S, nFactors: U, nAcc: 1, nPos: 1, nGroups: G, nBuckets: B };
+      const pmDims: PmDims = { nAcc: A + Math.floor(r() * 3), nPos, nFactors: U, nScen: S, nBuckets: B, nExt };
       const pmConst = new Float64Array(U * PM_STRIDE);
       const edge = new Int32Array(U * nExt);
       for (let u = 0; u < U; u++) {
@@ -177,17 +179,27 @@ describe("deribit-pm reduction in the kernel", () => {
         expect(pmConst[u * PM_STRIDE + PM_N_STD]).toBe(nStd);
         for (let e = 0; e < nExt; e++) edge[u * nExt + e] = e > 0 && r() < 0.4 ? edge[u * nExt + e - 1] : Math.floor(r() * nStd);
       }
+      const from = Math.floor(r() * A);
       checkCase({
-        dims, pmDims, mult, pnl, base, greeks, count: A, mmFactor: 0.5 + r(), mmp: r() * 100,
+        dims, pmDims, from, count: A - from, mmFactor: 0.5 + r(), mmp: r() * 100,
+        kernel: {
+          mult: Float64Array.from({ length: U * S }, () => 0.3 + r() * 1.5),
+          cube: Float64Array.from({ length: nInst * S }, () => sym(1e3)),
+          value: Float64Array.from({ length: nInst }, () => zeroSome(sym(1e4))),
+          delta: Float64Array.from({ length: nInst }, () => zeroSome(sym(1))),
+          group: Int32Array.from({ length: nInst }, () => Math.floor(r() * G)),
+          bucket: Int32Array.from({ length: nInst }, () => Math.floor(r() * B)),
+        },
         pm: {
-          index, pmConst, edge,
+          index: Float64Array.from({ length: U }, () => 10 + r() * 80_000), pmConst, edge,
           extScale: Float64Array.from({ length: U * nExt }, () => r() * 3),
           dampUsd: Float64Array.from({ length: U * nExt }, () => r() * 1e4),
           bucketFactor: Int32Array.from({ length: B }, () => Math.floor(r() * (U + 1)) - (r() < 0.1 ? 1 : 0)),
           bucketRolls: Int32Array.from({ length: B }, () => (r() < 0.8 ? 1 : 0)),
           rollRate: Float64Array.from({ length: B }, () => r() * 0.1),
+          posStart, posLen, posInst: Int32Array.from(inst), posQty: Float64Array.from(qty),
           accCurrency: Int32Array.from({ length: pmDims.nAcc }, () => Math.floor(r() * (U + 1)) - 1),
-          accCoin: Float64Array.from({ length: pmDims.nAcc * U }, () => zeroSome(sym(100))),
+          accCoin: Float64Array.from({ length: pmDims.nAcc * U }, () => (r() < 0.5 ? 0 : sym(100))),
           accFixed: Float64Array.from({ length: pmDims.nAcc }, () => zeroSome(sym(1e6))),
           accCoinWeight: Float64Array.from({ length: pmDims.nAcc * U }, () => r()),
           accFixedWeight: Float64Array.from({ length: pmDims.nAcc }, () => r()),
@@ -196,7 +208,7 @@ describe("deribit-pm reduction in the kernel", () => {
     }
   });
 
-  it("a kernel without pmReduce (an optional method) gets the js reference's bits through the session", () => {
+  it("a kernel without pmTick (an optional method) gets the js reference's bits through the session", () => {
     const book = randomBook({ seed: 21, accounts: 40, positionsPerAccount: 6 });
     const inner = makeKernel("js");
     const bare: Kernel = {
@@ -217,36 +229,48 @@ describe("deribit-pm reduction in the kernel", () => {
       s.close();
       return out;
     });
-    expectSameBits(results[0], results[1], "kernel without pmReduce");
+    expectSameBits(results[0], results[1], "kernel without pmTick");
   });
 
-  it("checks what it indexes with: E_INTERNAL, never a trap", () => {
+  it("checks what it indexes with: E_INTERNAL naming the input, never a trap", () => {
     for (const b of ["js", ...WASM] as const) {
       const k = makeKernel(b);
-      const dims: Dims = { nInst: 1, nScen: 5, nFactors: 1, nAcc: 2, nPos: 1, nGroups: 4, nBuckets: 1 };
+      const dims: Dims = { nInst: 2, nScen: 5, nFactors: 1, nAcc: 1, nPos: 1, nGroups: 4, nBuckets: 1 };
       k.reserve(dims);
-      const p = k.reservePm!({ nAcc: 2, nFactors: 1, nScen: 5, nBuckets: 1, nExt: 1 });
+      const p = k.reservePm!({ nAcc: 2, nPos: 4, nFactors: 1, nScen: 5, nBuckets: 1, nExt: 1 });
       p.pmConst[PM_N_STD] = 4;
       p.index[0] = 100;
-      expect(() => k.pmReduce!(2, 1, 0)).not.toThrow();
+      p.posStart.set([0, 2]);
+      p.posLen.set([2, 2]);
+      p.posQty.set([1, -2, 3, 4]);
+      expect(() => k.pmTick!(0, 2, 1, 0)).not.toThrow();
+      const v = k.views();
       const bad: Array<[() => void, RegExp]> = [
-        [() => k.pmReduce!(3, 1, 0), /pmReduce/],
-        [() => { p.edge[0] = 5; }, /edge/],
-        [() => { p.edge[0] = 0; p.accCurrency[1] = 1; }, /accCurrency/],
-        [() => { p.accCurrency[1] = -1; p.pmConst[PM_N_STD] = 5; }, /pmConst/],
+        [() => {}, /pmTick/], // the range below
+        [() => { p.edge[0] = 5; }, /edge\[0\]/],
+        [() => { p.edge[0] = 0; p.pmConst[PM_N_STD] = 5; }, /pmConst\[0\]/],
+        [() => { p.pmConst[PM_N_STD] = 4; p.accCurrency[1] = 1; }, /accCurrency\[1\]/],
+        [() => { p.accCurrency[1] = -1; p.posLen[1] = 3; }, /posStart\[1\]/],
+        [() => { p.posLen[1] = 2; p.posStart[0] = -1; }, /posStart\[0\]/],
+        [() => { p.posStart[0] = 0; p.posInst[3] = 2; }, /posInst\[3\]/],
+        [() => { p.posInst[3] = 0; v.group[1] = 4; p.posInst[2] = 1; }, /group\[1\]/],
+        [() => { v.group[1] = 0; v.bucket[1] = -1; }, /bucket\[1\]/],
       ];
-      for (const [setUp, path] of bad) {
+      bad.forEach(([setUp, path], n) => {
         let err: unknown = null;
         try {
           setUp();
-          k.pmReduce!(2, 1, 0);
+          if (n === 0) k.pmTick!(1, 2, 1, 0);
+          else k.pmTick!(0, 2, 1, 0);
         } catch (e) {
           err = e;
         }
         expect(err, `${b} ${path}`).toMatchObject({ code: "E_INTERNAL", path: expect.stringMatching(path) });
-      }
+      });
+      v.bucket[1] = 0;
+      expect(() => k.pmTick!(0, 2, 1, 0), `${b}: fixed inputs work again`).not.toThrow();
       k.reserve({ ...dims, nScen: 6 });
-      expect(() => k.pmReduce!(1, 1, 0), `${b}: a relayout drops the reduction's room`).toThrow(/reservePm/);
+      expect(() => k.pmTick!(0, 1, 1, 0), `${b}: a relayout drops the tick's room`).toThrow(/reservePm/);
     }
   });
 });
