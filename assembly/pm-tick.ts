@@ -78,25 +78,111 @@ const PM_STRIDE = 6;
   return <u32>x < <u32>n;
 }
 
+/**
+ * Zeroes `bytes` (a multiple of 4) at p. For the few dozen bytes of an account's scratch: V8 runs
+ * memory.fill as a call out of wasm, which cost more than the stores.
+ */
+@inline function zero(p: usize, bytes: usize): void {
+  let off: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const z = i64x2.splat(0);
+    for (; off + 16 <= bytes; off += 16) v128.store(p + off, z);
+  }
+  for (; off + 8 <= bytes; off += 8) store<u64>(p + off, 0);
+  if (off < bytes) store<u32>(p + off, 0);
+}
+
 @inline function addTo(p: usize, x: f64): void {
   store<f64>(p, load<f64>(p) + x);
 }
 
-/** row[0..S) += q·cube[0..S) (byte addresses), a multiply then an add, as the js reference. */
-@inline function addRow(row: usize, cube: usize, q: f64, S: i32): void {
+/**
+ * row[0..S) = (fresh ? 0 : row) + Σ q_k·cube[inst_k][0..S) for positions k ∈ [k0, k1) in order, each a
+ * multiply then an add (as the js reference): a run of positions of one group accumulates in
+ * registers, 16 scenarios at a time (8 f64x2 accumulators: enough independent adds to hide their
+ * latency), and the row is stored once per run.
+ */
+@inline function addRun(row: usize, cube: usize, rowBytes: usize, posInst: usize, posQty: usize, k0: i32, k1: i32, fresh: bool): void {
+  let off: usize = 0;
   if (ASC_FEATURE_SIMD) {
-    const qv = f64x2.splat(q);
-    const even = <usize>(S & ~1) << 3;
-    let off: usize = 0;
-    for (; off < even; off += 16) {
-      v128.store(row + off, f64x2.add(v128.load(row + off), f64x2.mul(qv, v128.load(cube + off))));
+    const z = f64x2.splat(0);
+    for (; off + 128 <= rowBytes; off += 128) {
+      const r = row + off;
+      let a0 = fresh ? z : v128.load(r);
+      let a1 = fresh ? z : v128.load(r, 16);
+      let a2 = fresh ? z : v128.load(r, 32);
+      let a3 = fresh ? z : v128.load(r, 48);
+      let a4 = fresh ? z : v128.load(r, 64);
+      let a5 = fresh ? z : v128.load(r, 80);
+      let a6 = fresh ? z : v128.load(r, 96);
+      let a7 = fresh ? z : v128.load(r, 112);
+      for (let k = k0; k < k1; k++) {
+        const c = cube + <usize>ldi(posInst, k) * rowBytes + off;
+        const q = f64x2.splat(ld(posQty, k));
+        a0 = f64x2.add(a0, f64x2.mul(q, v128.load(c)));
+        a1 = f64x2.add(a1, f64x2.mul(q, v128.load(c, 16)));
+        a2 = f64x2.add(a2, f64x2.mul(q, v128.load(c, 32)));
+        a3 = f64x2.add(a3, f64x2.mul(q, v128.load(c, 48)));
+        a4 = f64x2.add(a4, f64x2.mul(q, v128.load(c, 64)));
+        a5 = f64x2.add(a5, f64x2.mul(q, v128.load(c, 80)));
+        a6 = f64x2.add(a6, f64x2.mul(q, v128.load(c, 96)));
+        a7 = f64x2.add(a7, f64x2.mul(q, v128.load(c, 112)));
+      }
+      v128.store(r, a0);
+      v128.store(r, a1, 16);
+      v128.store(r, a2, 32);
+      v128.store(r, a3, 48);
+      v128.store(r, a4, 64);
+      v128.store(r, a5, 80);
+      v128.store(r, a6, 96);
+      v128.store(r, a7, 112);
     }
-    if (S & 1) store<f64>(row + off, load<f64>(row + off) + q * load<f64>(cube + off));
+    for (; off + 16 <= rowBytes; off += 16) {
+      const r = row + off;
+      let a = fresh ? z : v128.load(r);
+      for (let k = k0; k < k1; k++) {
+        a = f64x2.add(a, f64x2.mul(f64x2.splat(ld(posQty, k)), v128.load(cube + <usize>ldi(posInst, k) * rowBytes + off)));
+      }
+      v128.store(r, a);
+    }
   } else {
-    const end = <usize>S << 3;
-    for (let off: usize = 0; off < end; off += 8) {
-      store<f64>(row + off, load<f64>(row + off) + q * load<f64>(cube + off));
+    for (; off + 64 <= rowBytes; off += 64) {
+      const r = row + off;
+      let a0 = fresh ? 0.0 : load<f64>(r);
+      let a1 = fresh ? 0.0 : load<f64>(r, 8);
+      let a2 = fresh ? 0.0 : load<f64>(r, 16);
+      let a3 = fresh ? 0.0 : load<f64>(r, 24);
+      let a4 = fresh ? 0.0 : load<f64>(r, 32);
+      let a5 = fresh ? 0.0 : load<f64>(r, 40);
+      let a6 = fresh ? 0.0 : load<f64>(r, 48);
+      let a7 = fresh ? 0.0 : load<f64>(r, 56);
+      for (let k = k0; k < k1; k++) {
+        const c = cube + <usize>ldi(posInst, k) * rowBytes + off;
+        const q = ld(posQty, k);
+        a0 += q * load<f64>(c);
+        a1 += q * load<f64>(c, 8);
+        a2 += q * load<f64>(c, 16);
+        a3 += q * load<f64>(c, 24);
+        a4 += q * load<f64>(c, 32);
+        a5 += q * load<f64>(c, 40);
+        a6 += q * load<f64>(c, 48);
+        a7 += q * load<f64>(c, 56);
+      }
+      store<f64>(r, a0);
+      store<f64>(r, a1, 8);
+      store<f64>(r, a2, 16);
+      store<f64>(r, a3, 24);
+      store<f64>(r, a4, 32);
+      store<f64>(r, a5, 40);
+      store<f64>(r, a6, 48);
+      store<f64>(r, a7, 56);
     }
+  }
+  for (; off < rowBytes; off += 8) {
+    const r = row + off;
+    let a = fresh ? 0.0 : load<f64>(r);
+    for (let k = k0; k < k1; k++) a += ld(posQty, k) * load<f64>(cube + <usize>ldi(posInst, k) * rowBytes + off);
+    store<f64>(r, a);
   }
 }
 
@@ -150,18 +236,20 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
   memory.fill(zeroRow, 0, rowBytes);
 
   for (let j = from; j < from + count; j++) {
-    // The account pass's sums for this account, in the order of its positions. A group's row is
-    // zeroed when its first position arrives; untouched groups read the zero row.
+    // The account pass's sums for this account, in the order of its positions. A group's row starts
+    // from 0 with its first run; untouched groups read the zero row.
     const p0 = ldi(posStart, j);
     const n = ldi(posLen, j);
     setBadRow(j);
     if (p0 < 0 || n < 0 || p0 > nPos - n) return FAULT_POS_START;
     const cf = ldi(accCurrency, j);
     if (cf < -1 || cf >= U) return FAULT_CURRENCY;
-    memory.fill(base, 0, <usize>G << 3);
-    memory.fill(touched, 0, <usize>G << 2);
-    memory.fill(bucketDelta, 0, <usize>B << 3);
-    for (let p = p0; p < p0 + n; p++) {
+    zero(base, <usize>G << 3);
+    zero(touched, <usize>G << 2);
+    zero(bucketDelta, <usize>B << 3);
+    // Positions one by one (checked in the reference's order): values and deltas.
+    const p1 = p0 + n;
+    for (let p = p0; p < p1; p++) {
       const i = ldi(posInst, p);
       if (!inRange(i, nInst)) {
         setBadRow(p);
@@ -178,14 +266,19 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
         return FAULT_BUCKET;
       }
       const q = ld(posQty, p);
-      const row = rows + <usize>g * rowBytes;
-      if (ldi(touched, g) == 0) {
-        store<i32>(touched + (<usize>g << 2), 1);
-        memory.fill(row, 0, rowBytes);
-      }
       addTo(base + (<usize>g << 3), q * ld(value, i));
-      addRow(row, cube + <usize>i * rowBytes, q, S);
       addTo(bucketDelta + (<usize>b << 3), q * ld(instDelta, i));
+    }
+    // Cube rows by runs of consecutive positions of one group (a session keeps each account's
+    // positions grouped, so a group is usually one run): the same sums in the same order.
+    for (let p = p0; p < p1;) {
+      const g = ldi(group, ldi(posInst, p));
+      let r = p + 1;
+      while (r < p1 && ldi(group, ldi(posInst, r)) == g) r++;
+      const t = touched + (<usize>g << 2);
+      addRun(rows + <usize>g * rowBytes, cube, rowBytes, posInst, posQty, p, r, load<i32>(t) == 0);
+      store<i32>(t, 1);
+      p = r;
     }
     const collOff = j * U;
     const pc0: f64 = cf < 0 ? 1.0 : ld(index, cf);

@@ -4,6 +4,10 @@
  * outgrows its slots moves to the end of the arrays (its old slots become garbage, compacted when the
  * garbage passes half of the arrays).
  *
+ * With a `rank` per instrument, each account's positions are kept in order of rank, stably (equal
+ * ranks in the order they came): a tick session ranks by its group, so the kernel sums each group's
+ * positions as one run.
+ *
  * A copy of the arrays lives in kernel memory between ticks (the session's resident positions): the
  * store records which accounts changed since the copy (`changed`), or that everything moved (`moved`:
  * the arrays grew or were compacted), and the session's sync consumes both.
@@ -22,7 +26,10 @@ export class PositionStore {
   private top = 0;
   private garbage = 0;
 
-  constructor(perAccount: ReadonlyArray<ReadonlyArray<{ inst: number; qty: number }>>, slack = 2) {
+  constructor(
+    perAccount: ReadonlyArray<ReadonlyArray<{ inst: number; qty: number }>>, slack = 2,
+    private readonly rank: (inst: number) => number = () => 0,
+  ) {
     const n = perAccount.length;
     this.start = new Int32Array(n);
     this.len = new Int32Array(n);
@@ -33,7 +40,8 @@ export class PositionStore {
     perAccount.forEach((list, a) => {
       this.start[a] = this.top;
       this.cap[a] = list.length + slack;
-      list.forEach((p) => this.push(a, p.inst, p.qty));
+      // Array.prototype.sort is stable: equal ranks keep the book's order.
+      [...list].sort((x, y) => rank(x.inst) - rank(y.inst)).forEach((p) => this.push(a, p.inst, p.qty));
       this.top += this.cap[a];
     });
   }
@@ -67,7 +75,16 @@ export class PositionStore {
     }
     if (qty === 0) return;
     if (this.len[a] === this.cap[a]) this.relocate(a, Math.max(4, this.cap[a] * 2));
-    this.push(a, i, qty);
+    // After the last position of the same or a lower rank.
+    const s0 = this.start[a];
+    const r = this.rank(i);
+    let at = s0 + this.len[a];
+    while (at > s0 && this.rank(this.inst[at - 1]) > r) at--;
+    this.inst.copyWithin(at + 1, at, s0 + this.len[a]);
+    this.qty.copyWithin(at + 1, at, s0 + this.len[a]);
+    this.len[a]++;
+    this.inst[at] = i;
+    this.qty[at] = qty;
   }
 
   private push(a: number, i: number, qty: number): void {

@@ -78,6 +78,8 @@ export class Session {
   private mmFactor: number;
   private mmp: number;
   private store: PositionStore;
+  /** Group of each instrument in the tick layout (pm-tick.ts tickGroup); positions are kept in its order. */
+  private readonly groupOf: Int32Array;
   /** Per factor, the accounts that have held a future or perpetual on it (a superset: never pruned). */
   private futuresHolders: Set<number>[];
   private accountIndex: Map<string, number>;
@@ -86,9 +88,12 @@ export class Session {
    * with a few `set`s when the market moved, account by account otherwise (accDirty).
    */
   private acc: AccountInputs;
-  /** Accounts whose inputs changed since the kernel's copy (collateral updates). */
+  /** Variation margin booked per account: USD, and coins [a·U + f] (see bookVariationMargin). */
+  private vmUsd: Float64Array;
+  private vmCoin: Float64Array;
+  /** Accounts whose inputs changed since the kernel's copy (collateral updates, variation margin). */
   private accDirty = new Set<number>();
-  /** The kernel's copy of every account's inputs is stale (variation margin booked, new layout). */
+  /** The kernel's copy of every account's inputs is stale (a new tick room). */
   private accAllDirty = true;
   private volMult: Float64Array;
   private dims: Dims | null = null;
@@ -138,7 +143,13 @@ export class Session {
     };
     this.volMult = Float64Array.from(t.dte, (d) => volMultiplier(d, this.set.termStructure));
     this.accountIndex = new Map(this.book.accounts.map((a, k) => [a.id, k]));
-    this.store = new PositionStore(book.accounts.map((a) => a.positions.map((p) => ({ inst: t.indexOf.get(p.instrument)!, qty: p.qty }))));
+    this.groupOf = Int32Array.from(t.kind, (k, i) => tickGroup(
+      t.underlyingOf[i], k === KIND_OPTION_INVERSE || k === KIND_DELTA1_INVERSE, k === KIND_OPTION_INVERSE || k === KIND_OPTION_LINEAR,
+    ));
+    const groupOf = this.groupOf;
+    this.store = new PositionStore(
+      book.accounts.map((a) => a.positions.map((p) => ({ inst: t.indexOf.get(p.instrument)!, qty: p.qty }))), 2, (i) => groupOf[i],
+    );
     this.futuresHolders = t.underlyings.map(() => new Set<number>());
     book.accounts.forEach((a, k) => a.positions.forEach((p) => this.noteFutures(k, t.indexOf.get(p.instrument)!)));
     const n = this.book.accounts.length;
@@ -147,6 +158,8 @@ export class Session {
       currency: new Int32Array(n), coin: new Float64Array(n * U), fixed: new Float64Array(n),
       coinWeight: new Float64Array(n * U), fixedWeight: new Float64Array(n),
     };
+    this.vmUsd = new Float64Array(n);
+    this.vmCoin = new Float64Array(n * U);
     this.book.accounts.forEach((a, k) => this.setAccountInputs(k, a));
     this.result = {
       ids: this.book.accounts.map((a) => a.id), initial: new Float64Array(n), maintenance: new Float64Array(n),
@@ -184,10 +197,7 @@ export class Session {
         anyFutures = true;
       }
     }
-    if (anyFutures) {
-      this.bookVariationMargin(f, vm);
-      this.accAllDirty = true;
-    }
+    if (anyFutures) this.bookVariationMargin(f, vm);
     this.market.index[f] = price;
     this.cubeFresh = false;
   }
@@ -231,7 +241,11 @@ export class Session {
     const acct = this.book.accounts[a];
     if (amount === 0) delete acct.collateral[asset];
     else acct.collateral[asset] = amount;
-    this.setAccountInputs(a, acct);
+    // The amount set is the whole holding: variation margin booked in that asset so far is in it.
+    const f = this.table.underlyings.indexOf(asset);
+    if (f >= 0) this.vmCoin[a * this.table.underlyings.length + f] = 0;
+    else if (asset === "USD") this.vmUsd[a] = 0;
+    this.setAccountInputs(a, this.effectiveAccount(a));
     this.markDirty(a);
   }
 
@@ -383,7 +397,6 @@ export class Session {
   private bookVariationMargin(f: number, vm: Float64Array): void {
     const t = this.table;
     const st = this.store;
-    const coin = t.underlyings[f];
     // Only the accounts that hold futures on f (each account's sum is its own: order across accounts is free).
     for (const a of this.futuresHolders[f]) {
       let usd = 0;
@@ -395,16 +408,28 @@ export class Session {
         else usd += st.qty[p] * vm[i];
       }
       if (usd === 0 && coins === 0) continue;
-      const coll = this.book.accounts[a].collateral;
-      if (usd !== 0) {
-        coll.USD = (coll.USD ?? 0) + usd;
-        this.acc.fixed[a] += usd;
-      }
-      if (coins !== 0) {
-        coll[coin] = (coll[coin] ?? 0) + coins;
-        this.acc.coin[a * t.underlyings.length + f] += coins;
-      }
+      // Typed arrays, not the book's collateral objects (dictionary writes were most of an index
+      // update): effectiveAccount() adds them up when a book is asked for.
+      const at = a * t.underlyings.length + f;
+      this.vmUsd[a] += usd;
+      this.vmCoin[at] += coins;
+      this.acc.fixed[a] += usd;
+      this.acc.coin[at] += coins;
+      this.accDirty.add(a);
     }
+  }
+
+  /** Account a with the variation margin booked so far in its collateral (USD and coins). */
+  private effectiveAccount(a: number): Account {
+    const acct = this.book.accounts[a];
+    const collateral = { ...acct.collateral };
+    const U = this.table.underlyings.length;
+    if (this.vmUsd[a] !== 0) collateral.USD = (collateral.USD ?? 0) + this.vmUsd[a];
+    for (let f = 0; f < U; f++) {
+      const x = this.vmCoin[a * U + f];
+      if (x !== 0) collateral[this.table.underlyings[f]] = (collateral[this.table.underlyings[f]] ?? 0) + x;
+    }
+    return { ...acct, collateral };
   }
 
   /**
@@ -438,10 +463,7 @@ export class Session {
     const v = this.kernel.reserve(want);
     this.dims = want;
     writeInstruments(v, t, this.volMult);
-    for (let i = 0; i < nInst; i++) {
-      const k = t.kind[i];
-      v.group[i] = tickGroup(t.underlyingOf[i], k === KIND_OPTION_INVERSE || k === KIND_DELTA1_INVERSE, k === KIND_OPTION_INVERSE || k === KIND_OPTION_LINEAR);
-    }
+    v.group.set(this.groupOf);
     writeScenarios(v, this.set);
     if (this.opts.instrumentOutputs) this.opts.instrumentOutputs(v);
     else this.kernel.instrumentPass();
@@ -527,7 +549,7 @@ export class Session {
 
   /** IM, MM, equity and status of accounts [from, from + count) into the tick room's outputs. */
   private tick(from: number, count: number): void {
-    if (this.kernel.pmTick) this.kernel.pmTick(from, count, this.mmFactor, this.mmp);
+    if (this.kernel.pmTick) this.kernel.pmTick(from, count, this.mmFactor, (globalThis as any).HACK ?? this.mmp);
     else {
       const pv = this.pmLocal!;
       checkPmTick(this.dims!, this.pmDims!, pv, from, count);
@@ -544,7 +566,7 @@ export class Session {
       for (let q = 0; q < this.store.len[a]; q++) {
         positions.push({ instrument: t.instruments[this.store.inst[s0 + q]].id, qty: this.store.qty[s0 + q] });
       }
-      return { ...this.book.accounts[a], collateral: { ...this.book.accounts[a].collateral }, positions };
+      return { ...this.effectiveAccount(a), positions };
     };
     const accounts = k >= 0 ? [accountAt(k)] : this.book.accounts.map((_, a) => accountAt(a));
     return { ...this.book, markets: structuredClone(this.book.markets), accounts };
