@@ -8,10 +8,9 @@ import {
   KIND_OPTION_INVERSE,
   KIND_OPTION_LINEAR,
 } from "../kernel/abi.js";
-import type { Book, Instrument, Market } from "../types.js";
+import type { Book, Instrument } from "../types.js";
 import { MS_PER_DAY, MS_PER_YEAR } from "../types.js";
-// Host-free exp: Math.exp differs in the last bit between engines, and these feed reported numbers.
-import { detExp } from "../var/detmath.js";
+import { discountFactor, forwardOf } from "../book/market.js";
 
 export interface GreekBucket {
   underlying: string;
@@ -48,15 +47,6 @@ export interface InstrumentTable {
   buckets: GreekBucket[];
 }
 
-/** Forward of `m` at `expiry`: the book's forward when given, else index·e^{(rate − carry)T}. */
-export function forwardOf(m: Market, expiry: number | undefined, valuationTime: number): number {
-  if (expiry === undefined) return m.index;
-  const given = m.forwards.get(expiry);
-  if (given !== undefined) return given;
-  const T = (expiry - valuationTime) / MS_PER_YEAR;
-  return m.index * detExp((m.rate - m.carry) * T);
-}
-
 export function buildInstrumentTable(book: Book): InstrumentTable {
   const list = book.instruments;
   const n = list.length;
@@ -90,7 +80,7 @@ export function buildInstrumentTable(book: Book): InstrumentTable {
     t.dte[i] = msLeft / MS_PER_DAY;
     t.fwd[i] = F;
     t.rate[i] = isOption ? m.rate : 0;
-    t.df[i] = isOption ? detExp(-m.rate * T) : 1;
+    t.df[i] = isOption ? discountFactor(m.rate, T) : 1;
     t.vol[i] = isOption ? x.vol! : 0;
     t.size[i] = x.contractSize;
     t.dFdS[i] = F / m.index;

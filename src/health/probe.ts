@@ -27,7 +27,7 @@
 import type { Engine } from "../engine/engine.js";
 import { statusOf } from "../engine/engine.js";
 import { assetPriceUsd } from "../engine/account-matrix.js";
-import { forwardOf } from "../engine/instrument-table.js";
+import { forwardOf } from "../book/market.js";
 import { collateralLines } from "../margin/collateral.js";
 import { getPreset } from "../margin/registry.js";
 import type { MarginResult, PresetContext } from "../margin/types.js";
