@@ -167,6 +167,81 @@ describe("E_RANGE", () => {
   it("contract size not positive", () => {
     expectError(with_((b) => (b.instruments[6].contractSize = 0)), "E_RANGE", "instruments[6].contractSize");
   });
+  it("contract size above 1e20", () => {
+    const err = expectError(with_((b) => (b.instruments[6].contractSize = 1e300)), "E_RANGE", "instruments[6].contractSize");
+    expect(err.message).toMatch(/above 1e\+20/);
+  });
+  it("index and forwards outside [1e-20, 1e20] USD", () => {
+    const err = expectError(with_((b) => (b.markets.BTC.index = 1e25)), "E_RANGE", "markets.BTC.index");
+    expect(err.message).toMatch(/above 1e\+20 USD/);
+    expectError(with_((b) => (b.markets.ETH.index = 1e-300)), "E_RANGE", "markets.ETH.index");
+    expectError(
+      with_((b) => (b.markets.BTC.forwards["2026-09-25T08:00:00Z"] = 1e-30)),
+      "E_RANGE", 'markets.BTC.forwards["2026-09-25T08:00:00Z"]',
+    );
+  });
+  it("a strike outside [1e-20, 1e20] USD, given or in a Deribit name", () => {
+    expectError(with_((b) => (b.instruments[6].strike = 1e21)), "E_RANGE", "instruments[6].strike");
+    const err = expectError(
+      with_((b) => b.instruments.push({ id: "BTC-25SEP26-1000000000000000000000-C", vol: 0.5 })),
+      "E_RANGE", "instruments[7].id",
+    );
+    expect(err.message).toMatch(/the strike 1e\+21 in the name/);
+  });
+  it("an expiry more than 1000 years after valuationTime", () => {
+    const err = expectError(with_((b) => (b.instruments[6].expiry = "3026-12-25T08:00:00Z")), "E_RANGE", "instruments[6].expiry");
+    expect(err.message).toMatch(/1001 years after valuationTime/);
+    // From a Deribit name the path is the id; here valuationTime is the likelier typo, and the message says so.
+    expect(expectError(with_((b) => (b.valuationTime = "0900-01-01T00:00:00Z")), "E_RANGE", "instruments[0].id").message)
+      .toMatch(/valuationTime/);
+  });
+  it("a carry that sends a derived forward past 1e20 or below 1e-20 names the carry", () => {
+    // instruments[3] (BTC-27DEC26) has no quoted forward: index × e^{(rate − carry)T}, T = 0.35 years
+    const err = expectError(with_((b) => (b.markets.BTC.carry = 1000)), "E_RANGE", "markets.BTC.carry");
+    expect(err.message).toMatch(/forward .* of instruments\[3\] .* below the 1e-20 limit/);
+    expectError(with_((b) => (b.markets.BTC.carry = -1000)), "E_RANGE", "markets.BTC.carry");
+  });
+  it("a quoted forward for the expiry takes the carry's place: no error", () => {
+    const b = parseBook(with_((b) => {
+      b.markets.BTC.carry = 1000;
+      Object.assign(b.markets.BTC.forwards, { "2026-12-27T08:00:00Z": 78000, "2026-12-25T08:00:00Z": 77990 });
+    }));
+    expect(b.markets.BTC.carry).toBe(1000);
+  });
+  it("a rate that sends a derived forward past 1e20 within 100 years names the rate", () => {
+    // BTC-25DEC66: 40 years at 100 % a year, e^40 × 77081.8 = 1.8e22
+    expectError(with_((b) => {
+      b.markets.BTC.rate = 1;
+      b.instruments.push({ id: "BTC-25DEC66" });
+    }), "E_RANGE", "markets.BTC.rate");
+  });
+  it("a rate whose discount factor e^{−rT} leaves [1e-20, 1e20] within 100 years names the rate", () => {
+    const far = (rate: number) => with_((b) => {
+      b.markets.BTC.rate = rate;
+      b.instruments[6].expiry = "2096-12-25T08:00:00Z"; // 70 years: e^{∓63}
+      b.markets.BTC.forwards["2096-12-25T08:00:00Z"] = 80000;
+    });
+    expect(expectError(far(0.9), "E_RANGE", "markets.BTC.rate").message).toMatch(/discount factor .* below the 1e-20 limit/);
+    expect(expectError(far(-0.9), "E_RANGE", "markets.BTC.rate").message).toMatch(/above the 1e\+20 limit/);
+  });
+  it("beyond 100 years a discount factor or forward out of range names the expiry", () => {
+    // 900 years: e^{−0.06 × 900} = 3e-24
+    expectError(with_((b) => {
+      b.markets.BTC.rate = 0.06;
+      b.instruments[6].expiry = "2926-12-25T08:00:00Z";
+    }), "E_RANGE", "instruments[6].expiry");
+    // 900 years of a 6 % carry: the future's forward 77081.8 × e^{54} = 2e28
+    expectError(with_((b) => {
+      b.markets.BTC.carry = -0.06;
+      b.instruments.push({ id: "far-future", kind: "future", underlying: "BTC", expiry: "2926-12-25T08:00:00Z" });
+    }), "E_RANGE", "instruments[7].expiry");
+  });
+  it("an index that a modest growth factor takes past 1e20 names the index", () => {
+    expectError(with_((b) => {
+      b.markets.BTC.index = 9.99e19;
+      b.markets.BTC.rate = 0.05;
+    }), "E_RANGE", "markets.BTC.index");
+  });
 });
 
 describe("E_NEGATIVE_PRICE", () => {

@@ -19,6 +19,7 @@ import {
   type Settlement,
 } from "../types.js";
 import { parseInstrumentName } from "./instrument-name.js";
+import { discountFactor, forwardOf, yearsTo } from "./market.js";
 
 /** Deepest nesting accepted (the document itself is level 1). */
 export const MAX_JSON_DEPTH = 64;
@@ -28,6 +29,27 @@ const MAX_EPOCH_MS = 8.64e15;
 export const MAX_VOL = 10;
 /** Rates are decimals per year; ±100 % catches percentages typed by mistake. */
 export const MAX_ABS_RATE = 1;
+/**
+ * Prices (index, forwards given or derived from rate and carry, strikes) in USD per coin. Real
+ * prices sit many orders of magnitude inside; outside, the engine's products (size × forward ×
+ * quantity, 1/forward for inverse contracts, gamma's (F/index)²) can overflow or lose every digit.
+ */
+export const MIN_PRICE = 1e-20;
+export const MAX_PRICE = 1e20;
+/** Contract sizes (coins, or USD face for inverse futures and perpetuals); tiny ones are harmless. */
+export const MAX_CONTRACT_SIZE = 1e20;
+/**
+ * Years from valuationTime to an expiry. Margin models grow with the horizon (Deribit PM's roll
+ * charge e^{0.075·T} passes 1e308 after ~9 460 years); no real contract comes near.
+ */
+export const MAX_YEARS_TO_EXPIRY = 1000;
+/** The discount factor e^{−rT} of an option stays within [1/MAX_DISCOUNT, MAX_DISCOUNT]. */
+export const MAX_DISCOUNT = 1e20;
+/**
+ * When a forward or a discount factor leaves its range, an expiry further than this is named as the
+ * cause; a nearer one names the market's index, rate or carry (carryError).
+ */
+const FAR_EXPIRY_YEARS = 100;
 /** Bound on values copied from `risk.overrides` (only reachable with shared sub-objects in JS input). */
 const MAX_OVERRIDE_NODES = 1_000_000;
 
@@ -421,7 +443,7 @@ function parseMarkets(v: unknown): Record<string, Market> {
 function parseMarket(v: unknown, underlying: string, path: string): Market {
   const m = readRecord(v, path, `the market of ${underlying}, such as { "index": 77081.8 }`);
   checkExtraFields(m, MARKET_KEYS, path, 3, "a market");
-  const index = readPositive(m.index, joinPath(path, "index"), `the ${underlying} index price in USD, such as 77081.8`, "E_NEGATIVE_PRICE");
+  const index = readPrice(m.index, joinPath(path, "index"), `the ${underlying} index price in USD, such as 77081.8`);
 
   let rate = 0;
   if (m.rate !== undefined) {
@@ -445,7 +467,7 @@ function parseMarket(v: unknown, underlying: string, path: string): Market {
       if (forwards.has(t)) {
         fail("E_DUPLICATE_ID", kp, `another key already gives the forward of ${showTime(t)}: keep only one`);
       }
-      forwards.set(t, readPositive(src[key], kp, `the ${underlying} forward price in USD for that expiry, such as 77405.28`, "E_NEGATIVE_PRICE"));
+      forwards.set(t, readPrice(src[key], kp, `the ${underlying} forward price in USD for that expiry, such as 77405.28`));
     }
   }
   return { underlying, index, rate, carry, forwards };
@@ -488,11 +510,9 @@ function parseInstrument(v: unknown, base: string, valuationTime: number, market
     : readString(src.underlying, `${base}.underlying`, `the underlying's symbol, such as "BTC"`);
   const settlement = src.settlement === undefined ? undefined
     : readEnum(src.settlement, SETTLEMENTS, `${base}.settlement`, "settlement") as Settlement;
-  const contractSize = src.contractSize === undefined ? undefined
-    : readPositiveRange(src.contractSize, `${base}.contractSize`, "the size of one contract (coins, or USD face for inverse futures), such as 1");
+  const contractSize = src.contractSize === undefined ? undefined : readContractSize(src.contractSize, `${base}.contractSize`);
   const right = src.right === undefined ? undefined : readEnum(src.right, RIGHTS, `${base}.right`, "option right") as OptionRight;
-  const strike = src.strike === undefined ? undefined
-    : readPositive(src.strike, `${base}.strike`, STRIKE_HINT, "E_NEGATIVE_PRICE");
+  const strike = src.strike === undefined ? undefined : readPrice(src.strike, `${base}.strike`, STRIKE_HINT);
   const expiry = src.expiry === undefined ? undefined : readTime(src.expiry, `${base}.expiry`);
   const vol = src.vol === undefined ? undefined : readVol(src.vol, `${base}.vol`);
 
@@ -524,19 +544,100 @@ function parseInstrument(v: unknown, base: string, valuationTime: number, market
     fail("E_EXPIRED", at(expiry, "expiry"), `it expires at ${showTime(t)}, at or before valuationTime ${showTime(valuationTime)}: remove the instrument and its positions, or check the times`);
   }
   ins.expiry = t;
+  checkCarry(k, t, valuationTime, markets[u], at(expiry, "expiry"), base);
   if (k === "future") return ins;
 
   ins.right = right ?? parsed?.right ?? need("right", `"call" or "put"`);
   ins.strike = strike ?? parsed?.strike ?? need("strike", STRIKE_HINT);
+  // A strike in the name is positive; only its range is left to check.
+  if (strike === undefined && !inPriceRange(ins.strike)) {
+    fail("E_RANGE", `${base}.id`, `the strike ${ins.strike} in the name is ${outsidePrices(ins.strike)}: correct the strike in the id`);
+  }
   if (vol === undefined) fail("E_MISSING_VOL", `${base}.vol`, `an option needs a volatility: add "vol" as a decimal such as 0.55`);
   ins.vol = vol;
   return ins;
 }
 
-function readPositiveRange(v: unknown, path: string, hint: string): number {
+function readContractSize(v: unknown, path: string): number {
+  const hint = "the size of one contract (coins, or USD face for inverse futures), such as 1";
   const x = readNumber(v, path, hint);
   if (!(x > 0)) fail("E_RANGE", path, `${x} is not positive: give ${hint}`);
+  if (x > MAX_CONTRACT_SIZE) fail("E_RANGE", path, `${x} is above ${sci(MAX_CONTRACT_SIZE)}, the largest contract size the engine computes with: give ${hint}`);
   return x;
+}
+
+// ───────────────────────────── prices, forwards and discounting ─────────────────────────────
+
+const inPriceRange = (x: number): boolean => x >= MIN_PRICE && x <= MAX_PRICE;
+
+/** A limit in messages: 1e+20, not 100000000000000000000. */
+const sci = (x: number): string => x.toExponential();
+
+/** Years in messages: to the hundredth (1000.34, not 1000 beside a 1000-year limit), or 4 digits below 1. */
+const years = (T: number): string => `${Number(T >= 1 ? T.toFixed(2) : T.toPrecision(4))} years`;
+
+/** A number in messages: 6 digits, in exponent form (1.234e-25) when very large or small. */
+function show(x: number): string {
+  if (x === 0 || !Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 1e6 || Math.abs(x) < 1e-4 ? x.toPrecision(4) : String(Number(x.toPrecision(6)));
+}
+
+function outsidePrices(x: number): string {
+  return x < MIN_PRICE
+    ? `below ${sci(MIN_PRICE)} USD, the smallest price the engine computes with`
+    : `above ${sci(MAX_PRICE)} USD, the largest price the engine computes with`;
+}
+
+/** A positive price within [MIN_PRICE, MAX_PRICE]: an index, a forward or a strike. */
+function readPrice(v: unknown, path: string, hint: string): number {
+  const x = readPositive(v, path, hint, "E_NEGATIVE_PRICE");
+  if (!inPriceRange(x)) fail("E_RANGE", path, `${x} is ${outsidePrices(x)}: give ${hint}`);
+  return x;
+}
+
+/** "below the 1e-20 limit" or "above the 1e+20 limit". */
+const beyond = (x: number, lo: number, hi: number): string => (x < lo ? `below the ${sci(lo)} limit` : `above the ${sci(hi)} limit`);
+
+/**
+ * The horizon, discount factor e^{−rT} (options) and forward index·e^{(rate − carry)T} (when the
+ * market gives none for this expiry) of a dated instrument must stay in the ranges the engine
+ * computes with; each is computed by the functions the instrument table prices with.
+ */
+function checkCarry(kind: InstrumentKind, expiry: number, valuationTime: number, m: Market, expiryPath: string, base: string): void {
+  const T = yearsTo(expiry, valuationTime);
+  if (T > MAX_YEARS_TO_EXPIRY) {
+    fail("E_RANGE", expiryPath, `it is ${years(T)} after valuationTime ${showTime(valuationTime)}, more than the ${MAX_YEARS_TO_EXPIRY} years the engine computes with: check the year of the expiry and of valuationTime`);
+  }
+  if (kind === "option") {
+    const df = discountFactor(m.rate, T);
+    if (!(df >= 1 / MAX_DISCOUNT && df <= MAX_DISCOUNT)) carryError("discount", df, T, expiry, m, expiryPath, base);
+  }
+  if (m.forwards.has(expiry)) return;
+  const F = forwardOf(m, expiry, valuationTime);
+  if (!inPriceRange(F)) carryError("forward", F, T, expiry, m, expiryPath, base);
+}
+
+/**
+ * A discount factor or derived forward `x` out of range, reported at the field to change: the
+ * expiry (at `expiryPath`) when it is more than FAR_EXPIRY_YEARS away; else, for a forward, the
+ * market's index when the growth factor is at most e; else its rate or carry, whichever is larger.
+ */
+function carryError(what: "discount" | "forward", x: number, T: number, expiry: number, m: Market, expiryPath: string, base: string): never {
+  const mp = joinPath("markets", m.underlying);
+  const far = T > FAR_EXPIRY_YEARS;
+  const of = `of ${far ? "this instrument" : base} over ${years(T)}`;
+  if (what === "discount") {
+    const fact = `the discount factor e^{−rate·T} ${of} would be ${show(x)} with rate ${m.rate}, ${beyond(x, 1 / MAX_DISCOUNT, MAX_DISCOUNT)}`;
+    if (far) fail("E_RANGE", expiryPath, `${fact}: check the year of the expiry`);
+    fail("E_RANGE", joinPath(mp, "rate"), `${fact}: check the rate (a decimal per year: 0.05 for 5 %) and that expiry`);
+  }
+  const fact = `the forward index × e^{(rate − carry)·T} ${of} would be ${show(x)} USD with index ${show(m.index)}, ` +
+    `rate ${m.rate} and carry ${m.carry}, ${beyond(x, MIN_PRICE, MAX_PRICE)}`;
+  const orGive = `or give the forward of ${showTime(expiry)} in ${joinPath(mp, "forwards")}`;
+  if (far) fail("E_RANGE", expiryPath, `${fact}: check the year of the expiry, ${orGive}`);
+  if (Math.abs((m.rate - m.carry) * T) <= 1) fail("E_RANGE", joinPath(mp, "index"), `${fact}: give the index in USD per coin, ${orGive}`);
+  const field = Math.abs(m.carry) > Math.abs(m.rate) ? "carry" : "rate";
+  fail("E_RANGE", joinPath(mp, field), `${fact}: check the ${field} (a decimal per year: 0.05 for 5 %), ${orGive}`);
 }
 
 function readVol(v: unknown, path: string): number {

@@ -259,10 +259,11 @@ function checkOptions(options: unknown): void {
 }
 
 /**
- * DESIGN §3: bad input never produces a number. Values the parser accepts one by one can still
- * overflow together (1e300 contracts, an index of 1e-300 under an inverse future, a carry that
- * sends e^{(r−q)T} to 0 or ∞): then the report would carry NaN or ±Infinity. Refuse it instead,
- * naming the instrument or account (report rows are in book order) and the number.
+ * DESIGN §3: bad input never produces a number. The parser keeps prices, contract sizes, forwards,
+ * discount factors and horizons in ranges that keep an instrument's numbers finite, but quantities and
+ * collateral can still overflow together with them (1e300 contracts): then the report would carry NaN
+ * or ±Infinity. Refuse it instead, naming the instrument or account (report rows are in book order)
+ * and the number.
  */
 function assertFinite(rows: readonly InstrumentReport[] | readonly AccountReport[], what: "instruments" | "accounts"): void {
   for (let j = 0; j < rows.length; j++) {
