@@ -43,7 +43,11 @@ export const P_GROUP_BASE = 28;
 export const P_TOUCHED = 29;
 export const P_BUCKET_DELTA = 30;
 export const P_PRE = 31;
-export const PM_FRAME_SLOTS = 32;
+export const P_MARKET_SX = 32;
+export const P_MARKET_RATIO = 33;
+export const P_MARKET_DAMP = 34;
+export const P_SUMS = 35;
+export const PM_FRAME_SLOTS = 36;
 
 // Fault codes (src/kernel/pm-reduce.ts TICK_FAULTS).
 const FAULT_POS_START = 1;
@@ -76,6 +80,31 @@ const PM_STRIDE = 6;
 /** True when 0 ≤ x < n (one unsigned compare). */
 @inline function inRange(x: i32, n: i32): bool {
   return <u32>x < <u32>n;
+}
+
+/** out[s] = x[s] + y[s] for s < n; returns out. */
+@inline function addRows(out: usize, x: usize, y: usize, n: i32): usize {
+  let off: usize = 0;
+  const end = <usize>n << 3;
+  if (ASC_FEATURE_SIMD) {
+    for (; off + 16 <= end; off += 16) v128.store(out + off, f64x2.add(v128.load(x + off), v128.load(y + off)));
+  }
+  for (; off < end; off += 8) store<f64>(out + off, load<f64>(x + off) + load<f64>(y + off));
+  return out;
+}
+
+/**
+ * An extended move's `rest`: the account-currency P&L x at its edge (standard scenario `edge`, from
+ * pre[]) minus the options' part there, pcE being the edge's price (coin accounts) or pc0.
+ */
+@inline function edgeRest(
+  edge: i32, sx: usize, rol: usize, roi: usize, pre: usize, acctIsU: bool, preIsUsd: bool, hasOptions: bool,
+  pc0: f64, base0: f64, bol: f64, boi: f64, opt0: f64,
+): f64 {
+  const Se = ld(sx, edge);
+  const pcE = acctIsU ? Se : pc0;
+  const optE = hasOptions ? (bol + ld(rol, edge) + (boi + ld(roi, edge)) * Se) / pcE - opt0 : 0;
+  return (preIsUsd ? ld(pre, edge) / pc0 - base0 : ld(pre, edge)) - optE;
 }
 
 /**
@@ -230,10 +259,27 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
   const touched = col(pmFrame, P_TOUCHED);
   const bucketDelta = col(pmFrame, P_BUCKET_DELTA);
   const pre = col(pmFrame, P_PRE);
+  const marketSx = col(pmFrame, P_MARKET_SX);
+  const marketRatio = col(pmFrame, P_MARKET_RATIO);
+  const marketDamp = col(pmFrame, P_MARKET_DAMP);
+  const linSum = col(pmFrame, P_SUMS);
+  const invSum = linSum + (<usize>S << 3);
   const rowBytes = <usize>S << 3;
   // The row every untouched group reads: zeros.
   const zeroRow = rows + <usize>G * rowBytes;
   memory.fill(zeroRow, 0, rowBytes);
+  // Market-level numbers every account reuses: Su·mult per scenario, and per extended move the
+  // ratio pcS / pcE and the damper dampUsd / pcE of accounts kept in that coin (pc = the move's price).
+  for (let u = 0; u < U; u++) {
+    const Su = ld(index, u);
+    for (let s = 0; s < S; s++) st(marketSx, u * S + s, Su * ld(mult, u * S + s));
+    const nStd = <i32>ld(pmc, u * PM_STRIDE + PM_N_STD);
+    for (let e = 0; e < nExt; e++) {
+      const Se = ld(marketSx, u * S + ldi(edges, u * nExt + e));
+      st(marketRatio, u * nExt + e, ld(marketSx, u * S + nStd + e) / Se);
+      st(marketDamp, u * nExt + e, ld(dampUsd, u * nExt + e) / Se);
+    }
+  }
 
   for (let j = from; j < from + count; j++) {
     // The account pass's sums for this account, in the order of its positions. A group's row starts
@@ -312,126 +358,151 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
       const bol = ld(base, g + 2);
       const boi = ld(base, g + 3);
       const otherUsd = totalUsd - (bl + bol + (bi + boi) * Su + collU * Su);
-      // Rows: linear delta-one, inverse delta-one, linear options, inverse options (byte addresses).
-      const rl = load<i32>(t) ? rows + <usize>g * rowBytes : zeroRow;
-      const ri = load<i32>(t, 4) ? rows + <usize>(g + 1) * rowBytes : zeroRow;
-      const rol = load<i32>(t, 8) ? rows + <usize>(g + 2) * rowBytes : zeroRow;
-      const roi = load<i32>(t, 12) ? rows + <usize>(g + 3) * rowBytes : zeroRow;
+      // Rows (byte addresses): linear delta-one, inverse delta-one, linear options, inverse options;
+      // untouched ones read the zero row. A scenario's USD value needs the linear and the inverse sums
+      // only: the touched row, or both added into scratch when both are touched.
+      const tl = load<i32>(t) != 0;
+      const ti = load<i32>(t, 4) != 0;
+      const tol = load<i32>(t, 8) != 0;
+      const toi = load<i32>(t, 12) != 0;
+      const rl = tl ? rows + <usize>g * rowBytes : zeroRow;
+      const ri = ti ? rows + <usize>(g + 1) * rowBytes : zeroRow;
+      const rol = tol ? rows + <usize>(g + 2) * rowBytes : zeroRow;
+      const roi = toi ? rows + <usize>(g + 3) * rowBytes : zeroRow;
+      const lin = tl && tol ? addRows(linSum, rl, rol, nStd) : tl ? rl : rol;
+      const inv = ti && toi ? addRows(invSum, ri, roi, nStd) : ti ? ri : roi;
       const mu = u * S;
+      const sx = marketSx + (<usize>mu << 3); // Su·mult, per scenario
+      // usd = (a + lin[s]) + (c + inv[s])·Sx: the USD value of everything in scenario s.
+      const a = otherUsd + bl + bol;
+      const c = bi + boi + collU;
+      // pre[s]: the account-currency P&L x of standard scenario s — or, when `preIsUsd`, its USD value:
+      // for accounts not in this coin where gains cannot count, x = usd / pc0 − base0 is monotone in
+      // usd, so the worst loss is the lowest usd's, one division instead of one per scenario.
+      const preIsUsd = !acctIsU && !gainsCount;
       let worst: f64 = 0;
+      let lo = Infinity; // gains not counting: the lowest usd (preIsUsd) or x (coin accounts); NaN never passes
       let s0 = 0;
       if (ASC_FEATURE_SIMD && !gainsCount) {
-        // Two scenarios per step, each lane with the scalar loop's operations in its order; the worst
-        // loss is a running max (pmax = the scalar loop's `nx > worst ? nx : worst`), which does not
-        // depend on the order the scenarios are seen in: the same bits as the scalar build.
-        const a0 = f64x2.splat(otherUsd + bl);
-        const vbol = f64x2.splat(bol);
-        const vbi = f64x2.splat(bi);
-        const vboi = f64x2.splat(boi);
-        const vcoll = f64x2.splat(collU);
-        const vSu = f64x2.splat(Su);
-        const vpc0 = f64x2.splat(pc0);
+        // Two scenarios per step, each lane with the scalar loop's operations in its order; the lowest
+        // is a running pmin (the scalar loop's select), which does not depend on the order the scenarios
+        // are seen in: the same bits as the scalar build.
+        const va = f64x2.splat(a);
+        const vc = f64x2.splat(c);
         const vbase0 = f64x2.splat(base0);
-        const useSx = i64x2.splat(acctIsU ? -1 : 0);
-        let vworst = f64x2.splat(0);
+        let vlo = f64x2.splat(Infinity);
         for (; s0 + 1 < nStd; s0 += 2) {
-          const Sx = f64x2.mul(vSu, v128.load(mult + (<usize>(mu + s0) << 3)));
-          const lhs = f64x2.add(f64x2.add(f64x2.add(a0, v128.load(rl + (<usize>s0 << 3))), vbol), v128.load(rol + (<usize>s0 << 3)));
-          const coin = f64x2.add(f64x2.add(f64x2.add(f64x2.add(vbi, v128.load(ri + (<usize>s0 << 3))), vboi), v128.load(roi + (<usize>s0 << 3))), vcoll);
-          const usd = f64x2.add(lhs, f64x2.mul(coin, Sx));
-          const x = f64x2.sub(f64x2.div(usd, v128.bitselect(Sx, vpc0, useSx)), vbase0);
-          v128.store(pre + (<usize>s0 << 3), x);
-          vworst = f64x2.pmax(vworst, f64x2.neg(x));
+          const o = <usize>s0 << 3;
+          const Sx = v128.load(sx + o);
+          const usd = f64x2.add(f64x2.add(va, v128.load(lin + o)), f64x2.mul(f64x2.add(vc, v128.load(inv + o)), Sx));
+          const y = preIsUsd ? usd : f64x2.sub(f64x2.div(usd, Sx), vbase0); // else a coin account: pc = Sx
+          v128.store(pre + o, y);
+          vlo = f64x2.pmin(vlo, y);
         }
-        const w0 = f64x2.extract_lane(vworst, 0);
-        const w1 = f64x2.extract_lane(vworst, 1);
-        worst = w1 > w0 ? w1 : w0;
+        const l0 = f64x2.extract_lane(vlo, 0);
+        const l1 = f64x2.extract_lane(vlo, 1);
+        lo = l1 < l0 ? l1 : l0;
       }
       for (let s = s0; s < nStd; s++) {
-        const Sx = Su * ld(mult, mu + s);
-        const usd = otherUsd + bl + ld(rl, s) + bol + ld(rol, s) +
-          (bi + ld(ri, s) + boi + ld(roi, s) + collU) * Sx;
+        const Sx = ld(sx, s);
+        const usd = a + ld(lin, s) + (c + ld(inv, s)) * Sx;
+        if (preIsUsd) {
+          st(pre, s, usd);
+          lo = usd < lo ? usd : lo;
+          continue;
+        }
         const x = usd / (acctIsU ? Sx : pc0) - base0;
         st(pre, s, x);
+        if (!gainsCount) {
+          lo = x < lo ? x : lo;
+          continue;
+        }
         const nx = -x;
-        worst = nx > worst ? nx : worst; // a gain (x ≥ 0) never passes: −x ≤ 0 ≤ worst
-        if (gainsCount && !(x < 0)) {
+        worst = nx > worst ? nx : worst;
+        if (!(x < 0)) {
           const agg = Math.min(pnlOffset * x, maxOff / (acctIsU ? Sx : pc0));
           if (-agg > worst) worst = -agg;
         }
       }
-      const hasOptions = bol != 0 || boi != 0 || ld(rol, 0) != 0 || ld(roi, 0) != 0;
-      const opt0 = (bol + boi * Su) / pc0;
-      let e0 = 0;
-      if (ASC_FEATURE_SIMD && !gainsCount) {
-        // Two extended moves per step, as in the scalar loop below (which computes each edge's options
-        // P&L once; here it is computed per move, the same bits), the worst loss again a running pmax.
-        const vzero = f64x2.splat(0);
-        const vSu = f64x2.splat(Su);
-        const vpc0 = f64x2.splat(pc0);
-        const vbol = f64x2.splat(bol);
-        const vboi = f64x2.splat(boi);
-        const vopt0 = f64x2.splat(opt0);
-        const useSx = i64x2.splat(acctIsU ? -1 : 0);
-        let vworst = f64x2.splat(worst);
-        for (; e0 + 1 < nExt; e0 += 2) {
-          const s = nStd + e0;
-          const ea = ldi(edges, eu + e0);
-          const eb = ldi(edges, eu + e0 + 1);
-          const Se = f64x2.mul(vSu, f64x2.replace_lane(f64x2.splat(ld(mult, mu + ea)), 1, ld(mult, mu + eb)));
-          const pcE = v128.bitselect(Se, vpc0, useSx);
-          const Sx = f64x2.mul(vSu, v128.load(mult + (<usize>(mu + s) << 3)));
-          const pcS = v128.bitselect(Sx, vpc0, useSx);
-          let optE = vzero;
-          let optS = vzero;
-          if (hasOptions) {
-            const pl = f64x2.replace_lane(f64x2.splat(ld(rol, ea)), 1, ld(rol, eb));
-            const pi = f64x2.replace_lane(f64x2.splat(ld(roi, ea)), 1, ld(roi, eb));
-            optE = f64x2.sub(f64x2.div(f64x2.add(f64x2.add(vbol, pl), f64x2.mul(f64x2.add(vboi, pi), Se)), pcE), vopt0);
-            const sl = v128.load(rol + (<usize>s << 3));
-            const si = v128.load(roi + (<usize>s << 3));
-            optS = f64x2.sub(f64x2.div(f64x2.add(f64x2.add(vbol, sl), f64x2.mul(f64x2.add(vboi, si), Sx)), pcS), vopt0);
-          }
-          const rest = f64x2.sub(f64x2.replace_lane(f64x2.splat(ld(pre, ea)), 1, ld(pre, eb)), optE);
-          const adj = f64x2.mul(f64x2.mul(optS, v128.load(extScale + (<usize>(eu + e0) << 3))), f64x2.div(pcS, pcE));
-          const damp = f64x2.min(f64x2.div(v128.load(dampUsd + (<usize>(eu + e0) << 3)), pcE), f64x2.abs(adj));
-          const shrunk = v128.bitselect(
-            f64x2.sub(adj, damp),
-            v128.bitselect(f64x2.add(adj, damp), adj, f64x2.lt(adj, vzero)),
-            f64x2.gt(adj, vzero),
-          );
-          vworst = f64x2.pmax(vworst, f64x2.neg(f64x2.add(shrunk, rest)));
-        }
-        const w0 = f64x2.extract_lane(vworst, 0);
-        const w1 = f64x2.extract_lane(vworst, 1);
-        worst = w1 > w0 ? w1 : w0;
+      if (!gainsCount) {
+        // The worst loss −x is the lowest x's (or the lowest usd's: x = usd / pc0 − base0 is monotone).
+        const nx = preIsUsd ? -(lo / pc0 - base0) : -lo;
+        worst = nx > 0 ? nx : 0;
       }
-      let lastEdge = -1;
-      let optE: f64 = 0;
-      let Se: f64 = 0;
-      let pcE: f64 = 0;
-      for (let e = e0; e < nExt; e++) {
-        const s = nStd + e;
-        const edge = ldi(edges, eu + e);
-        if (edge != lastEdge) {
-          lastEdge = edge;
-          Se = Su * ld(mult, mu + edge);
-          pcE = acctIsU ? Se : pc0;
-          optE = hasOptions ? (bol + ld(rol, edge) + (boi + ld(roi, edge)) * Se) / pcE - opt0 : 0;
+      const hasOptions = tol || toi;
+      // Without options (and gains not counting) an extended move's P&L is its edge's, a standard
+      // scenario's already seen: nothing to add.
+      if (hasOptions || gainsCount) {
+        const opt0 = (bol + boi * Su) / pc0;
+        const ratioOwn = pc0 / pc0; // pcS / pcE of accounts not in this coin
+        let lastEdge = -1;
+        let rest: f64 = 0; // x at lastEdge minus the options' part there
+        let e0 = 0;
+        if (ASC_FEATURE_SIMD && !gainsCount) {
+          // Two moves per step, as in the scalar loop below; the worst loss again a running pmax.
+          const vzero = f64x2.splat(0);
+          const vpc0 = f64x2.splat(pc0);
+          const vbol = f64x2.splat(bol);
+          const vboi = f64x2.splat(boi);
+          const vopt0 = f64x2.splat(opt0);
+          let vworst = f64x2.splat(worst);
+          for (; e0 + 1 < nExt; e0 += 2) {
+            const o = <usize>(nStd + e0) << 3;
+            const om = <usize>(eu + e0) << 3;
+            const ea = ldi(edges, eu + e0);
+            if (ea != lastEdge) {
+              lastEdge = ea;
+              rest = edgeRest(ea, sx, rol, roi, pre, acctIsU, preIsUsd, hasOptions, pc0, base0, bol, boi, opt0);
+            }
+            const restA = rest;
+            const eb = ldi(edges, eu + e0 + 1);
+            if (eb != lastEdge) {
+              lastEdge = eb;
+              rest = edgeRest(eb, sx, rol, roi, pre, acctIsU, preIsUsd, hasOptions, pc0, base0, bol, boi, opt0);
+            }
+            const Sx = v128.load(sx + o);
+            const pcS = acctIsU ? Sx : vpc0;
+            let optS = vzero;
+            if (hasOptions) {
+              optS = f64x2.sub(f64x2.div(f64x2.add(f64x2.add(vbol, v128.load(rol + o)), f64x2.mul(f64x2.add(vboi, v128.load(roi + o)), Sx)), pcS), vopt0);
+            }
+            const ratio = acctIsU ? v128.load(marketRatio + om) : f64x2.splat(ratioOwn);
+            const adj = f64x2.mul(f64x2.mul(optS, v128.load(extScale + om)), ratio);
+            const dampE = acctIsU ? v128.load(marketDamp + om) : f64x2.div(v128.load(dampUsd + om), vpc0);
+            const damp = f64x2.min(dampE, f64x2.abs(adj));
+            const shrunk = v128.bitselect(
+              f64x2.sub(adj, damp),
+              v128.bitselect(f64x2.add(adj, damp), adj, f64x2.lt(adj, vzero)),
+              f64x2.gt(adj, vzero),
+            );
+            const vrest = f64x2.replace_lane(f64x2.splat(restA), 1, rest);
+            vworst = f64x2.pmax(vworst, f64x2.neg(f64x2.add(shrunk, vrest)));
+          }
+          const w0 = f64x2.extract_lane(vworst, 0);
+          const w1 = f64x2.extract_lane(vworst, 1);
+          worst = w1 > w0 ? w1 : w0;
         }
-        const Sx = Su * ld(mult, mu + s);
-        const pcS = acctIsU ? Sx : pc0;
-        // Options' P&L at the extended move and at the same-side edge, account currency.
-        const optS = hasOptions ? (bol + ld(rol, s) + (boi + ld(roi, s)) * Sx) / pcS - opt0 : 0;
-        const rest = ld(pre, edge) - optE;
-        const adj = optS * ld(extScale, eu + e) * (pcS / pcE);
-        const damp = Math.min(ld(dampUsd, eu + e) / pcE, Math.abs(adj));
-        const x = (adj > 0 ? adj - damp : adj < 0 ? adj + damp : adj) + rest;
-        const nx = -x;
-        worst = nx > worst ? nx : worst;
-        if (gainsCount && !(x < 0)) {
-          const agg = Math.min(pnlOffset * x, maxOff / pcS);
-          if (-agg > worst) worst = -agg;
+        for (let e = e0; e < nExt; e++) {
+          const s = nStd + e;
+          const edge = ldi(edges, eu + e);
+          if (edge != lastEdge) {
+            lastEdge = edge;
+            rest = edgeRest(edge, sx, rol, roi, pre, acctIsU, preIsUsd, hasOptions, pc0, base0, bol, boi, opt0);
+          }
+          const Sx = ld(sx, s);
+          const pcS = acctIsU ? Sx : pc0;
+          // Options' P&L at the extended move, account currency.
+          const optS = hasOptions ? (bol + ld(rol, s) + (boi + ld(roi, s)) * Sx) / pcS - opt0 : 0;
+          const ratio = acctIsU ? ld(marketRatio, eu + e) : ratioOwn;
+          const adj = optS * ld(extScale, eu + e) * ratio;
+          const damp = Math.min(acctIsU ? ld(marketDamp, eu + e) : ld(dampUsd, eu + e) / pc0, Math.abs(adj));
+          const x = (adj > 0 ? adj - damp : adj < 0 ? adj + damp : adj) + rest;
+          const nx = -x;
+          worst = nx > worst ? nx : worst;
+          if (gainsCount && !(x < 0)) {
+            const agg = Math.min(pnlOffset * x, maxOff / pcS);
+            if (-agg > worst) worst = -agg;
+          }
         }
       }
       let roll: f64 = 0;

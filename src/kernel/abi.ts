@@ -136,7 +136,8 @@ export interface KernelViews {
  * - `accCoinWeight[a·U + u]`, `accFixedWeight[a]` haircut weights.
  * Outputs [a]: `initial`, `maintenance`, `equity` (account currency), `status` (0 healthy … 3 bankrupt).
  * Scratch (the kernel's own): `rows` ((nGroups + 1)·nScen, the last one zeros), `groupBase` (nGroups),
- * `touched` (nGroups), `bucketDelta` (nBuckets), `pre` (nScen).
+ * `touched` (nGroups), `bucketDelta` (nBuckets), `pre` (nScen); per call `marketSx` (nFactors·nScen),
+ * `marketRatio` and `marketDamp` (nFactors·nExt); per account and factor `sums` (2·nScen).
  */
 export interface PmDims {
   nAcc: number;
@@ -182,6 +183,10 @@ export interface PmViews {
   touched: Int32Array;
   bucketDelta: Float64Array;
   pre: Float64Array;
+  marketSx: Float64Array;
+  marketRatio: Float64Array;
+  marketDamp: Float64Array;
+  sums: Float64Array;
 }
 
 export interface Kernel {

@@ -31,6 +31,7 @@ export function allocPmViews(d: PmDims): PmViews {
     accCurrency: i(A), accCoin: f(A * U), accFixed: f(A), accCoinWeight: f(A * U), accFixedWeight: f(A),
     initial: f(A), maintenance: f(A), equity: f(A), status: i(A),
     rows: f((4 * U + 1) * S), groupBase: f(4 * U), touched: i(4 * U), bucketDelta: f(B), pre: f(S),
+    marketSx: f(U * S), marketRatio: f(U * E), marketDamp: f(U * E), sums: f(2 * S),
   };
 }
 
@@ -156,11 +157,18 @@ export function pmTickJs(
       const otherUsd = totalUsd - (bl + bol + (bi + boi) * Su + collU * Su);
       const rl = g * S; // linear delta-one row; +S inverse; +2S linear options; +3S inverse options
       const ri = rl + S, rol = rl + 2 * S, roi = rl + 3 * S;
+      const tl = touched[g], ti = touched[g + 1], tol = touched[g + 2], toi = touched[g + 3];
       const mu = u * S;
+      // usd = (a + lin[s]) + (c + inv[s])·Sx: the USD value of everything in scenario s, where lin and
+      // inv are the linear and inverse rows' sum — the touched one alone when only one is touched.
+      const a = otherUsd + bl + bol;
+      const c = bi + boi + collU;
       let worst = 0;
       for (let s = 0; s < nStd; s++) {
         const Sx = Su * mult[mu + s];
-        const usd = otherUsd + bl + rows[rl + s] + bol + rows[rol + s] + (bi + rows[ri + s] + boi + rows[roi + s] + collU) * Sx;
+        const lin = tl && tol ? rows[rl + s] + rows[rol + s] : tl ? rows[rl + s] : rows[rol + s];
+        const inv = ti && toi ? rows[ri + s] + rows[roi + s] : ti ? rows[ri + s] : rows[roi + s];
+        const usd = a + lin + (c + inv) * Sx;
         const x = usd / (acctIsU ? Sx : pc0) - base0;
         pre[s] = x;
         if (x < 0) {
@@ -170,13 +178,16 @@ export function pmTickJs(
           if (-agg > worst) worst = -agg;
         }
       }
-      const hasOptions = bol !== 0 || boi !== 0 || rows[rol] !== 0 || rows[roi] !== 0;
+      const hasOptions = tol === 1 || toi === 1;
+      // Without options (and gains not counting) an extended move's P&L is its edge's, a standard
+      // scenario's already seen: nothing to add (the kernel skips the loop; the bits are the same).
+      const extNeeded = hasOptions || gainsCount;
       const opt0 = (bol + boi * Su) / pc0;
       let lastEdge = -1;
       let optE = 0;
       let Se = 0;
       let pcE = 0;
-      for (let e = 0; e < nExt; e++) {
+      for (let e = 0; e < (extNeeded ? nExt : 0); e++) {
         const s = nStd + e;
         const edge = v.edge[eu + e];
         if (edge !== lastEdge) {

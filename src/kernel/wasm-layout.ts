@@ -156,6 +156,10 @@ export const PM_COLUMNS: readonly PmColumnSpec[] = [
   { name: "touched", type: "i32", length: (d) => 4 * d.nFactors },
   { name: "bucketDelta", type: "f64", length: (d) => d.nBuckets },
   { name: "pre", type: "f64", length: (d) => d.nScen },
+  { name: "marketSx", type: "f64", length: (d) => d.nFactors * d.nScen },
+  { name: "marketRatio", type: "f64", length: (d) => d.nFactors * d.nExt },
+  { name: "marketDamp", type: "f64", length: (d) => d.nFactors * d.nExt },
+  { name: "sums", type: "f64", length: (d) => 2 * d.nScen },
 ];
 
 export const PM_FRAME_SLOTS = PM_DIM_KEYS.length + PM_COLUMNS.length;
@@ -207,6 +211,7 @@ export function makePmViews(buffer: ArrayBuffer, l: PmLayout): PmViews {
     accCurrency: i("accCurrency"), accCoin: f("accCoin"), accFixed: f("accFixed"), accCoinWeight: f("accCoinWeight"),
     accFixedWeight: f("accFixedWeight"), initial: f("initial"), maintenance: f("maintenance"), equity: f("equity"),
     status: i("status"), rows: f("rows"), groupBase: f("groupBase"), touched: i("touched"),
-    bucketDelta: f("bucketDelta"), pre: f("pre"),
+    bucketDelta: f("bucketDelta"), pre: f("pre"), marketSx: f("marketSx"), marketRatio: f("marketRatio"),
+    marketDamp: f("marketDamp"), sums: f("sums"),
   };
 }
