@@ -4,34 +4,23 @@
  * vol, position and collateral updates, with 1, 2 and 3 workers. The worker entry is bundled fresh
  * from the sources (the test does not depend on a stale dist/).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS } from "./helpers/backends.js";
+import { bundlePoolWorker, copyResult as copy } from "./helpers/pool-worker.js";
 import { randomBook } from "./helpers/random-book.js";
 import { initSync } from "../src/index.js";
 import type { Session, SessionResult } from "../src/session/session.js";
 import { SessionPool } from "../src/session/pool.js";
 
-let dir = "";
+let worker: Awaited<ReturnType<typeof bundlePoolWorker>> | undefined;
 let workerUrl: URL;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "riskgrid-pool-"));
-  const outfile = join(dir, "session-worker.mjs");
-  await build({
-    entryPoints: ["src/session/worker.ts"], outfile, bundle: true, format: "esm", platform: "node", target: "es2022",
-    logLevel: "error",
-  });
-  workerUrl = pathToFileURL(outfile);
+  worker = await bundlePoolWorker();
+  workerUrl = worker.url;
 });
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => worker?.remove());
 
 const COLUMNS = ["initial", "maintenance", "equity", "status"] as const;
 
@@ -47,10 +36,6 @@ function expectSameBits(pool: SessionResult, single: SessionResult, when: string
     }
   }
 }
-
-const copy = (r: SessionResult): SessionResult => ({
-  ids: r.ids, initial: r.initial.slice(), maintenance: r.maintenance.slice(), equity: r.equity.slice(), status: r.status.slice(),
-});
 
 /** The same update on both. */
 function both(s: Session, p: SessionPool, f: (x: Session | SessionPool) => void): void {
