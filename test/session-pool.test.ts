@@ -154,6 +154,27 @@ describe("session pool errors and lifecycle", () => {
     await p.close(); // twice is fine
   });
 
+  it("an account that overflows is E_RANGE at its place in the book, as from Session (was its place in its shard)", async () => {
+    const book = randomBook({ seed: 4, accounts: 10, positionsPerAccount: 4 });
+    const s = initSync({ backend: "js" }).open(book);
+    const p = await SessionPool.open(book, { workers: 2, backend: "js", workerUrl });
+    try {
+      both(s, p, (x) => x.setPosition("acct-8", "BTC-PERPETUAL", 1e300));
+      both(s, p, (x) => x.setCollateral("acct-8", "BTC", -1e308));
+      let want: unknown;
+      try {
+        s.evaluate();
+      } catch (e) {
+        want = e;
+      }
+      expect(want).toMatchObject({ code: "E_RANGE", path: "accounts[8]" });
+      await expect(p.evaluate()).rejects.toEqual(want); // same code, path and message
+    } finally {
+      await p.close();
+      s.close();
+    }
+  });
+
   it("fails to open with a RiskError when the workers cannot start, or for a bad worker count", async () => {
     const book = randomBook({ seed: 2, accounts: 4, positionsPerAccount: 3 });
     await expect(SessionPool.open(book, { workers: 2, backend: "js", workerUrl: new URL("./no-such-worker.mjs", workerUrl) }))

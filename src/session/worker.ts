@@ -69,7 +69,11 @@ function start(port: NonNullable<typeof parentPort>, data: PoolWorkerData): void
         reply({ type: "snapshot", seq: m.seq, accounts: session.snapshot().accounts });
       }
     } catch (e) {
-      reply({ type: "error", seq: m.seq, error: errorOf(e, data.index) });
+      const error = errorOf(e, data.index);
+      // The session numbers its accounts within this shard (E_RANGE at accounts[k]); the pool's
+      // caller sees the book's numbering, as one Session gives it.
+      if (m.type === "evaluate") error.path = error.path.replace(/^accounts\[(\d+)\]/, (_, k: string) => `accounts[${Number(k) + data.offset}]`);
+      reply({ type: "error", seq: m.seq, error });
     }
   });
   reply({ type: "ready", ...stats() });
