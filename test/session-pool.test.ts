@@ -175,6 +175,22 @@ describe("session pool errors and lifecycle", () => {
     }
   });
 
+  it("close() settles the calls waiting behind an evaluation with E_STATE (a waiting report or snapshot hung)", async () => {
+    const book = randomBook({ seed: 5, accounts: 10, positionsPerAccount: 4 });
+    const p = await SessionPool.open(book, { workers: 2, backend: "js", workerUrl });
+    p.setIndex("BTC", 70_000);
+    const calls = [p.evaluate(), p.report("acct-1"), p.snapshot(), p.evaluate()];
+    await p.close();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hang = new Promise<"hang">((resolve) => (timer = setTimeout(() => resolve("hang"), 5_000)));
+    const settled = await Promise.race([Promise.allSettled(calls), hang]);
+    clearTimeout(timer);
+    expect(settled).not.toBe("hang");
+    for (const r of settled as PromiseSettledResult<unknown>[]) {
+      expect(r).toMatchObject({ status: "rejected", reason: { code: "E_STATE" } });
+    }
+  });
+
   it("fails to open with a RiskError when the workers cannot start, or for a bad worker count", async () => {
     const book = randomBook({ seed: 2, accounts: 4, positionsPerAccount: 3 });
     await expect(SessionPool.open(book, { workers: 2, backend: "js", workerUrl: new URL("./no-such-worker.mjs", workerUrl) }))

@@ -309,10 +309,15 @@ export class SessionPool {
     for (let k = 0; k < this.pool.length; k++) this.enqueue(k, op);
   }
 
-  /** Runs `f` now when nothing else runs (its synchronous part included), else after the queue. */
+  /**
+   * Runs `f` now when nothing else runs (its synchronous part included), else after the queue. A call
+   * that waited is refused when the pool was closed (or a worker failed) meanwhile: its request would
+   * go to a stopped worker and never be answered.
+   */
   private schedule<T>(f: () => Promise<T>): Promise<T> {
     const wrapped = async (): Promise<T> => {
       try {
+        this.live();
         return await f();
       } finally {
         this.active--;
@@ -324,7 +329,6 @@ export class SessionPool {
   }
 
   private async evaluateNow(): Promise<SessionResult> {
-    this.live();
     const t0 = performance.now();
     if (this.marketStale) this.publishInstruments();
     const t1 = performance.now();
