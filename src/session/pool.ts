@@ -17,9 +17,9 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { parseBook } from "../book/index.js";
 import { Engine } from "../engine/engine.js";
 import { RiskError, type RiskErrorCode } from "../errors.js";
+import { validateOverrides } from "../margin/validate-overrides.js";
 import type { BackendName } from "../kernel/abi.js";
 import { type BackendChoice, loadKernel } from "../kernel/select.js";
 import type { AccountReport } from "../report/types.js";
@@ -130,8 +130,10 @@ export class SessionPool {
   static async open(input: string | BookInput | unknown, options: SessionPoolOptions = {}): Promise<SessionPool> {
     const want = options.workers ?? availableParallelism();
     if (!Number.isInteger(want) || want < 1) throw new RiskError("E_RANGE", "workers", "workers must be a positive integer");
-    const book = parseBook(input);
     const engine = new Engine(await loadKernel(options.backend ?? "auto"));
+    // As engine.open reads it: JSON text, a book object or a parsed Book (a snapshot), overrides checked.
+    const book = engine.parse(input);
+    validateOverrides(book);
     const market = new Session(engine, engine.kernel, { ...book, accounts: [] }, { chunk: 1 });
     const nAcc = book.accounts.length;
     const n = Math.max(1, Math.min(want, nAcc));
