@@ -222,6 +222,24 @@ describe("session pool errors and lifecycle", () => {
     await expect(SessionPool.open(book, { workers: 1.5, backend: "js", workerUrl })).rejects.toMatchObject({ code: "E_RANGE" });
   });
 
+  it("hostile open options are a RiskError before any worker starts (were TypeErrors and DataCloneErrors)", async () => {
+    const book = randomBook({ seed: 2, accounts: 4, positionsPerAccount: 3 });
+    const cases: Array<[unknown, string, string]> = [
+      [null, "E_TYPE", "options"],
+      [5, "E_TYPE", "options"],
+      [[], "E_TYPE", "options"],
+      [{ workerUrl, backend: "js", chunk: Symbol("chunk") }, "E_RANGE", "chunk"],
+      [{ workerUrl, backend: "js", chunk: () => 1 }, "E_RANGE", "chunk"],
+      [{ workerUrl, backend: "js", chunk: 0 }, "E_RANGE", "chunk"],
+      [{ backend: "js", workerUrl: 5 }, "E_TYPE", "workerUrl"],
+      [{ backend: "js", workerUrl: {} }, "E_TYPE", "workerUrl"],
+      [{ backend: "js", workerUrl: "no-such-worker.mjs" }, "E_BACKEND", "workerUrl"], // Node wants ./ or an absolute path
+    ];
+    for (const [options, code, path] of cases) {
+      await expect(SessionPool.open(book, options as never), String(options)).rejects.toMatchObject({ code, path });
+    }
+  });
+
   it("uses at most one worker per account and handles an account-less book", async () => {
     const book = randomBook({ seed: 2, accounts: 2, positionsPerAccount: 3 });
     const p = await SessionPool.open(book, { workers: 8, backend: "js", workerUrl });

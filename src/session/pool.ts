@@ -128,13 +128,22 @@ export class SessionPool {
 
   /** Parse the book, lay out the instrument pass here and start the workers with their shards. */
   static async open(input: string | BookInput | unknown, options: SessionPoolOptions = {}): Promise<SessionPool> {
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new RiskError("E_TYPE", "options", `options are an object such as { workers: 2 }, not ${Array.isArray(options) ? "an array" : shown(options)}`);
+    }
     const want = options.workers ?? availableParallelism();
     if (!Number.isInteger(want) || want < 1) throw new RiskError("E_RANGE", "workers", "workers must be a positive integer");
+    const url = options.workerUrl ?? defaultWorkerUrl();
+    if (typeof url !== "string" && !(url instanceof URL)) {
+      throw new RiskError("E_TYPE", "workerUrl", `workerUrl is a file path or a URL of dist/session-worker.js, not ${shown(url)}`);
+    }
     const engine = new Engine(await loadKernel(options.backend ?? "auto"));
     // As engine.open reads it: JSON text, a book object or a parsed Book (a snapshot), overrides checked.
     const book = engine.parse(input);
     validateOverrides(book);
-    const market = new Session(engine, engine.kernel, { ...book, accounts: [] }, { chunk: 1 });
+    // `chunk` sizes the workers' sessions only; this one checks it as engine.open does, before any
+    // worker starts (a value that cannot be posted to a worker was a DataCloneError).
+    const market = new Session(engine, engine.kernel, { ...book, accounts: [] }, { chunk: options.chunk });
     const nAcc = book.accounts.length;
     const n = Math.max(1, Math.min(want, nAcc));
     const nInst = book.instruments.length;
@@ -148,15 +157,23 @@ export class SessionPool {
       ctrl: sab(4 * (1 + n)),
     };
     const ranges = shardRanges(book.accounts.map((a) => a.positions.length), n);
-    const url = options.workerUrl ?? defaultWorkerUrl();
-    const pool: PoolWorker[] = ranges.map(([offset, count], index) => {
-      const data: PoolWorkerData = {
-        tag: POOL_WORKER_TAG, index, backend: engine.kernel.backend, offset, chunk: options.chunk, shared,
-        book: { ...book, accounts: book.accounts.slice(offset, offset + count) },
-      };
-      const worker = new Worker(url, { workerData: data });
-      return { worker, queue: [], stale: true, stats: { memoryBytes: 0, positions: 0, busyMs: 0 }, offset, count, pending: new Map() };
-    });
+    const pool: PoolWorker[] = [];
+    try {
+      ranges.forEach(([offset, count], index) => {
+        const data: PoolWorkerData = {
+          tag: POOL_WORKER_TAG, index, backend: engine.kernel.backend, offset, chunk: options.chunk, shared,
+          book: { ...book, accounts: book.accounts.slice(offset, offset + count) },
+        };
+        const worker = new Worker(url, { workerData: data });
+        pool.push({ worker, queue: [], stale: true, stats: { memoryBytes: 0, positions: 0, busyMs: 0 }, offset, count, pending: new Map() });
+      });
+    } catch (e) {
+      // Node refuses the path (not absolute, not ./ or ../): stop the workers already started.
+      market.close();
+      await Promise.all(pool.map((w) => w.worker.terminate()));
+      const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ");
+      throw new RiskError("E_BACKEND", "workerUrl", `the pool's worker entry cannot be started: ${why}`);
+    }
     const self = new SessionPool(
       engine, market, pool, book.accounts.map((a) => a.id), shared, book.instruments.map((x) => x.id),
       [...Object.keys(book.markets), ...STABLECOINS],
