@@ -234,9 +234,15 @@ describe("session pool errors and lifecycle", () => {
       [{ backend: "js", workerUrl: 5 }, "E_TYPE", "workerUrl"],
       [{ backend: "js", workerUrl: {} }, "E_TYPE", "workerUrl"],
       [{ backend: "js", workerUrl: "no-such-worker.mjs" }, "E_BACKEND", "workerUrl"], // Node wants ./ or an absolute path
+      [{ workerUrl, backend: Object.create(null) }, "E_BACKEND", "backend"], // String() of it threw a TypeError
+      [{ workerUrl, backend: function js() {
+        return 1;
+      } }, "E_BACKEND", "backend"], // its source spanned the message over lines
     ];
     for (const [options, code, path] of cases) {
-      await expect(SessionPool.open(book, options as never), String(options)).rejects.toMatchObject({ code, path });
+      const opening = SessionPool.open(book, options as never);
+      await expect(opening, `${code} at ${path}`).rejects.toMatchObject({ code, path });
+      await expect(opening, `${code} at ${path}: one line`).rejects.toSatisfy((e: Error) => !/\n/.test(e.message));
     }
   });
 

@@ -137,7 +137,10 @@ export class SessionPool {
     if (typeof url !== "string" && !(url instanceof URL)) {
       throw new RiskError("E_TYPE", "workerUrl", `workerUrl is a file path or a URL of dist/session-worker.js, not ${shown(url)}`);
     }
-    const engine = new Engine(await loadKernel(options.backend ?? "auto"));
+    const backend = options.backend ?? "auto";
+    // (loadKernel quotes String(backend): a function's source over several lines, or a TypeError)
+    if (typeof backend !== "string") throw new RiskError("E_BACKEND", "backend", `a backend is auto, simd, scalar or js, not ${shown(backend)}`);
+    const engine = new Engine(await loadKernel(backend));
     // As engine.open reads it: JSON text, a book object or a parsed Book (a snapshot), overrides checked.
     const book = engine.parse(input);
     validateOverrides(book);
