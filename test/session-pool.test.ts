@@ -231,6 +231,10 @@ describe("session pool errors and lifecycle", () => {
       [{ workerUrl, backend: "js", chunk: Symbol("chunk") }, "E_RANGE", "chunk"],
       [{ workerUrl, backend: "js", chunk: () => 1 }, "E_RANGE", "chunk"],
       [{ workerUrl, backend: "js", chunk: 0 }, "E_RANGE", "chunk"],
+      [{ workerUrl, backend: "js", chunk: Object.create(null) }, "E_RANGE", "chunk"], // Session's String() of it threw
+      [{ workerUrl, backend: "js", chunk: function chunk() {
+        return 1;
+      } }, "E_RANGE", "chunk"], // and put its source in the message
       [{ backend: "js", workerUrl: 5 }, "E_TYPE", "workerUrl"],
       [{ backend: "js", workerUrl: {} }, "E_TYPE", "workerUrl"],
       [{ backend: "js", workerUrl: "no-such-worker.mjs" }, "E_BACKEND", "workerUrl"], // Node wants ./ or an absolute path

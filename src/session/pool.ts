@@ -145,7 +145,11 @@ export class SessionPool {
     const book = engine.parse(input);
     validateOverrides(book);
     // `chunk` sizes the workers' sessions only; this one checks it as engine.open does, before any
-    // worker starts (a value that cannot be posted to a worker was a DataCloneError).
+    // worker starts (a value that cannot be posted to a worker was a DataCloneError). Session quotes
+    // String(chunk): a TypeError for an object without a prototype, a function's source over lines.
+    if (options.chunk != null && typeof options.chunk !== "number") {
+      throw new RiskError("E_RANGE", "chunk", `chunk must be a whole number of accounts ≥ 1, not ${shown(options.chunk)}`);
+    }
     const market = new Session(engine, engine.kernel, { ...book, accounts: [] }, { chunk: options.chunk });
     const nAcc = book.accounts.length;
     const n = Math.max(1, Math.min(want, nAcc));
