@@ -35,7 +35,7 @@ export function nonFinite(x: unknown): string[] {
 
 /**
  * First difference between two results, compared bit for bit (numbers with Object.is, so 0 ≠ −0
- * and NaN = NaN; same keys in the same order), or null when identical.
+ * and NaN = NaN; same keys in the same order; Maps entry by entry), or null when identical.
  */
 export function firstDifference(a: unknown, b: unknown, path = ""): string | null {
   if (typeof a === "number" || typeof b === "number") {
@@ -43,6 +43,10 @@ export function firstDifference(a: unknown, b: unknown, path = ""): string | nul
   }
   if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) {
     return a === b ? null : `${path}: ${String(a)} vs ${String(b)}`;
+  }
+  if (a instanceof Map || b instanceof Map) {
+    if (!(a instanceof Map && b instanceof Map)) return `${path}: shapes differ`;
+    return firstDifference([...a], [...b], path); // [key, value] entries in order
   }
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b) || Array.isArray(a) || Array.isArray(b)) {
     const x = a as ArrayLike<unknown>;
