@@ -47,7 +47,8 @@ export const P_MARKET_SX = 32;
 export const P_MARKET_RATIO = 33;
 export const P_MARKET_DAMP = 34;
 export const P_SUMS = 35;
-export const PM_FRAME_SLOTS = 36;
+export const P_FACTOR_BUCKETS = 36;
+export const PM_FRAME_SLOTS = 37;
 
 // Fault codes (src/kernel/pm-reduce.ts TICK_FAULTS).
 const FAULT_POS_START = 1;
@@ -126,16 +127,19 @@ const PM_STRIDE = 6;
 }
 
 /**
- * row[0..S) = (fresh ? 0 : row) + Σ q_k·cube[inst_k][0..S) for positions k ∈ [k0, k1) in order, each a
+ * row[0..n) = (fresh ? 0 : row) + Σ q_k·cube[inst_k][0..n) for positions k ∈ [k0, k1) in order, each a
  * multiply then an add (as the js reference): a run of positions of one group accumulates in
- * registers, 16 scenarios at a time (8 f64x2 accumulators: enough independent adds to hide their
- * latency), and the row is stored once per run.
+ * registers, 18 scenarios at a time (9 accumulators: enough independent adds to hide their latency),
+ * and the row is stored once per run. `n` is the scratch row's even length (nScen rounded up): with an
+ * odd nScen the last lane reads the next cube row's first value (or the column's slack) into the
+ * scratch row's padding, which nothing reads — cheaper than a scalar pass for one scenario.
  */
-@inline function addRun(row: usize, cube: usize, rowBytes: usize, posInst: usize, posQty: usize, k0: i32, k1: i32, fresh: bool): void {
+@inline function addRun(row: usize, cube: usize, cubeRowBytes: usize, n: i32, posInst: usize, posQty: usize, k0: i32, k1: i32, fresh: bool): void {
+  const bytes = <usize>n << 3;
   let off: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const z = f64x2.splat(0);
-    for (; off + 128 <= rowBytes; off += 128) {
+    for (; off + 144 <= bytes; off += 144) {
       const r = row + off;
       let a0 = fresh ? z : v128.load(r);
       let a1 = fresh ? z : v128.load(r, 16);
@@ -145,8 +149,9 @@ const PM_STRIDE = 6;
       let a5 = fresh ? z : v128.load(r, 80);
       let a6 = fresh ? z : v128.load(r, 96);
       let a7 = fresh ? z : v128.load(r, 112);
+      let a8 = fresh ? z : v128.load(r, 128);
       for (let k = k0; k < k1; k++) {
-        const c = cube + <usize>ldi(posInst, k) * rowBytes + off;
+        const c = cube + <usize>ldi(posInst, k) * cubeRowBytes + off;
         const q = f64x2.splat(ld(posQty, k));
         a0 = f64x2.add(a0, f64x2.mul(q, v128.load(c)));
         a1 = f64x2.add(a1, f64x2.mul(q, v128.load(c, 16)));
@@ -156,6 +161,7 @@ const PM_STRIDE = 6;
         a5 = f64x2.add(a5, f64x2.mul(q, v128.load(c, 80)));
         a6 = f64x2.add(a6, f64x2.mul(q, v128.load(c, 96)));
         a7 = f64x2.add(a7, f64x2.mul(q, v128.load(c, 112)));
+        a8 = f64x2.add(a8, f64x2.mul(q, v128.load(c, 128)));
       }
       v128.store(r, a0);
       v128.store(r, a1, 16);
@@ -165,52 +171,56 @@ const PM_STRIDE = 6;
       v128.store(r, a5, 80);
       v128.store(r, a6, 96);
       v128.store(r, a7, 112);
+      v128.store(r, a8, 128);
     }
-    for (; off + 16 <= rowBytes; off += 16) {
+    for (; off < bytes; off += 16) {
       const r = row + off;
       let a = fresh ? z : v128.load(r);
       for (let k = k0; k < k1; k++) {
-        a = f64x2.add(a, f64x2.mul(f64x2.splat(ld(posQty, k)), v128.load(cube + <usize>ldi(posInst, k) * rowBytes + off)));
+        a = f64x2.add(a, f64x2.mul(f64x2.splat(ld(posQty, k)), v128.load(cube + <usize>ldi(posInst, k) * cubeRowBytes + off)));
       }
       v128.store(r, a);
     }
-  } else {
-    for (; off + 64 <= rowBytes; off += 64) {
-      const r = row + off;
-      let a0 = fresh ? 0.0 : load<f64>(r);
-      let a1 = fresh ? 0.0 : load<f64>(r, 8);
-      let a2 = fresh ? 0.0 : load<f64>(r, 16);
-      let a3 = fresh ? 0.0 : load<f64>(r, 24);
-      let a4 = fresh ? 0.0 : load<f64>(r, 32);
-      let a5 = fresh ? 0.0 : load<f64>(r, 40);
-      let a6 = fresh ? 0.0 : load<f64>(r, 48);
-      let a7 = fresh ? 0.0 : load<f64>(r, 56);
-      for (let k = k0; k < k1; k++) {
-        const c = cube + <usize>ldi(posInst, k) * rowBytes + off;
-        const q = ld(posQty, k);
-        a0 += q * load<f64>(c);
-        a1 += q * load<f64>(c, 8);
-        a2 += q * load<f64>(c, 16);
-        a3 += q * load<f64>(c, 24);
-        a4 += q * load<f64>(c, 32);
-        a5 += q * load<f64>(c, 40);
-        a6 += q * load<f64>(c, 48);
-        a7 += q * load<f64>(c, 56);
-      }
-      store<f64>(r, a0);
-      store<f64>(r, a1, 8);
-      store<f64>(r, a2, 16);
-      store<f64>(r, a3, 24);
-      store<f64>(r, a4, 32);
-      store<f64>(r, a5, 40);
-      store<f64>(r, a6, 48);
-      store<f64>(r, a7, 56);
-    }
+    return;
   }
-  for (; off < rowBytes; off += 8) {
+  for (; off + 72 <= bytes; off += 72) {
+    const r = row + off;
+    let a0 = fresh ? 0.0 : load<f64>(r);
+    let a1 = fresh ? 0.0 : load<f64>(r, 8);
+    let a2 = fresh ? 0.0 : load<f64>(r, 16);
+    let a3 = fresh ? 0.0 : load<f64>(r, 24);
+    let a4 = fresh ? 0.0 : load<f64>(r, 32);
+    let a5 = fresh ? 0.0 : load<f64>(r, 40);
+    let a6 = fresh ? 0.0 : load<f64>(r, 48);
+    let a7 = fresh ? 0.0 : load<f64>(r, 56);
+    let a8 = fresh ? 0.0 : load<f64>(r, 64);
+    for (let k = k0; k < k1; k++) {
+      const c = cube + <usize>ldi(posInst, k) * cubeRowBytes + off;
+      const q = ld(posQty, k);
+      a0 += q * load<f64>(c);
+      a1 += q * load<f64>(c, 8);
+      a2 += q * load<f64>(c, 16);
+      a3 += q * load<f64>(c, 24);
+      a4 += q * load<f64>(c, 32);
+      a5 += q * load<f64>(c, 40);
+      a6 += q * load<f64>(c, 48);
+      a7 += q * load<f64>(c, 56);
+      a8 += q * load<f64>(c, 64);
+    }
+    store<f64>(r, a0);
+    store<f64>(r, a1, 8);
+    store<f64>(r, a2, 16);
+    store<f64>(r, a3, 24);
+    store<f64>(r, a4, 32);
+    store<f64>(r, a5, 40);
+    store<f64>(r, a6, 48);
+    store<f64>(r, a7, 56);
+    store<f64>(r, a8, 64);
+  }
+  for (; off < bytes; off += 8) {
     const r = row + off;
     let a = fresh ? 0.0 : load<f64>(r);
-    for (let k = k0; k < k1; k++) a += ld(posQty, k) * load<f64>(cube + <usize>ldi(posInst, k) * rowBytes + off);
+    for (let k = k0; k < k1; k++) a += ld(posQty, k) * load<f64>(cube + <usize>ldi(posInst, k) * cubeRowBytes + off);
     store<f64>(r, a);
   }
 }
@@ -263,8 +273,11 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
   const marketRatio = col(pmFrame, P_MARKET_RATIO);
   const marketDamp = col(pmFrame, P_MARKET_DAMP);
   const linSum = col(pmFrame, P_SUMS);
+  const factorBuckets = col(pmFrame, P_FACTOR_BUCKETS);
   const invSum = linSum + (<usize>S << 3);
-  const rowBytes = <usize>S << 3;
+  const rowLen = S + (S & 1); // scratch rows: even length (see addRun)
+  const rowBytes = <usize>rowLen << 3;
+  const cubeRowBytes = <usize>S << 3;
   // The row every untouched group reads: zeros.
   const zeroRow = rows + <usize>G * rowBytes;
   memory.fill(zeroRow, 0, rowBytes);
@@ -281,6 +294,16 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
     }
   }
 
+  // The buckets of each factor, in bucket order: [starts (U + 1), then bucket indexes].
+  let nb = 0;
+  for (let u = 0; u < U; u++) {
+    store<i32>(factorBuckets + (<usize>u << 2), nb);
+    for (let b = 0; b < B; b++) {
+      if (ldi(bucketFactor, b) == u) store<i32>(factorBuckets + (<usize>(U + 1 + nb++) << 2), b);
+    }
+  }
+  store<i32>(factorBuckets + (<usize>U << 2), nb);
+
   for (let j = from; j < from + count; j++) {
     // The account pass's sums for this account, in the order of its positions. A group's row starts
     // from 0 with its first run; untouched groups read the zero row.
@@ -293,36 +316,48 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
     zero(base, <usize>G << 3);
     zero(touched, <usize>G << 2);
     zero(bucketDelta, <usize>B << 3);
-    // Positions one by one (checked in the reference's order): values and deltas.
+    // Runs of consecutive positions of one group (a session keeps each account's positions grouped,
+    // so a group is usually one run). Each position is checked as it is reached, in the reference's
+    // order (instrument, group, bucket); values and deltas are summed one by one, cube rows per run.
     const p1 = p0 + n;
-    for (let p = p0; p < p1; p++) {
+    for (let p = p0; p < p1;) {
       const i = ldi(posInst, p);
       if (!inRange(i, nInst)) {
         setBadRow(p);
         return FAULT_POS_INST;
       }
       const g = ldi(group, i);
-      const b = ldi(bucket, i);
       if (!inRange(g, G)) {
         setBadRow(i);
         return FAULT_GROUP;
       }
-      if (!inRange(b, B)) {
-        setBadRow(i);
-        return FAULT_BUCKET;
+      const gBase = base + (<usize>g << 3);
+      let r = p;
+      let ir = i;
+      while (true) {
+        const b = ldi(bucket, ir);
+        if (!inRange(b, B)) {
+          setBadRow(ir);
+          return FAULT_BUCKET;
+        }
+        const q = ld(posQty, r);
+        addTo(gBase, q * ld(value, ir));
+        addTo(bucketDelta + (<usize>b << 3), q * ld(instDelta, ir));
+        if (++r == p1) break;
+        ir = ldi(posInst, r);
+        if (!inRange(ir, nInst)) {
+          setBadRow(r);
+          return FAULT_POS_INST;
+        }
+        const gr = ldi(group, ir);
+        if (!inRange(gr, G)) {
+          setBadRow(ir);
+          return FAULT_GROUP;
+        }
+        if (gr != g) break;
       }
-      const q = ld(posQty, p);
-      addTo(base + (<usize>g << 3), q * ld(value, i));
-      addTo(bucketDelta + (<usize>b << 3), q * ld(instDelta, i));
-    }
-    // Cube rows by runs of consecutive positions of one group (a session keeps each account's
-    // positions grouped, so a group is usually one run): the same sums in the same order.
-    for (let p = p0; p < p1;) {
-      const g = ldi(group, ldi(posInst, p));
-      let r = p + 1;
-      while (r < p1 && ldi(group, ldi(posInst, r)) == g) r++;
       const t = touched + (<usize>g << 2);
-      addRun(rows + <usize>g * rowBytes, cube, rowBytes, posInst, posQty, p, r, load<i32>(t) == 0);
+      addRun(rows + <usize>g * rowBytes, cube, cubeRowBytes, rowLen, posInst, posQty, p, r, load<i32>(t) == 0);
       store<i32>(t, 1);
       p = r;
     }
@@ -507,8 +542,8 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
       }
       let roll: f64 = 0;
       let delta: f64 = 0;
-      for (let b = 0; b < B; b++) {
-        if (ldi(bucketFactor, b) != u) continue;
+      for (let k = ldi(factorBuckets, u); k < ldi(factorBuckets, u + 1); k++) {
+        const b = ldi(factorBuckets, U + 1 + k);
         const d = ld(bucketDelta, b);
         delta += d;
         if (ldi(bucketRolls, b) == 0) continue;

@@ -135,9 +135,11 @@ export interface KernelViews {
  * - `accCoin[a·U + u]` coin collateral; `accFixed[a]` fixed collateral (USD).
  * - `accCoinWeight[a·U + u]`, `accFixedWeight[a]` haircut weights.
  * Outputs [a]: `initial`, `maintenance`, `equity` (account currency), `status` (0 healthy … 3 bankrupt).
- * Scratch (the kernel's own): `rows` ((nGroups + 1)·nScen, the last one zeros), `groupBase` (nGroups),
+ * Scratch (the kernel's own): `rows` (nGroups + 1 rows of nScen rounded up to even, the last one
+ * zeros), `groupBase` (nGroups),
  * `touched` (nGroups), `bucketDelta` (nBuckets), `pre` (nScen); per call `marketSx` (nFactors·nScen),
- * `marketRatio` and `marketDamp` (nFactors·nExt); per account and factor `sums` (2·nScen).
+ * `marketRatio` and `marketDamp` (nFactors·nExt), `factorBuckets` (nFactors + 1 + nBuckets); per account
+ * and factor `sums` (2·nScen).
  */
 export interface PmDims {
   nAcc: number;
@@ -187,6 +189,7 @@ export interface PmViews {
   marketRatio: Float64Array;
   marketDamp: Float64Array;
   sums: Float64Array;
+  factorBuckets: Int32Array;
 }
 
 export interface Kernel {

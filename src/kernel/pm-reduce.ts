@@ -30,8 +30,9 @@ export function allocPmViews(d: PmDims): PmViews {
     posStart: i(A), posLen: i(A), posInst: i(P), posQty: f(P),
     accCurrency: i(A), accCoin: f(A * U), accFixed: f(A), accCoinWeight: f(A * U), accFixedWeight: f(A),
     initial: f(A), maintenance: f(A), equity: f(A), status: i(A),
-    rows: f((4 * U + 1) * S), groupBase: f(4 * U), touched: i(4 * U), bucketDelta: f(B), pre: f(S),
+    rows: f((4 * U + 1) * (S + (S & 1))), groupBase: f(4 * U), touched: i(4 * U), bucketDelta: f(B), pre: f(S),
     marketSx: f(U * S), marketRatio: f(U * E), marketDamp: f(U * E), sums: f(2 * S),
+    factorBuckets: i(U + 1 + B),
   };
 }
 

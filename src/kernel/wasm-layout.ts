@@ -151,7 +151,7 @@ export const PM_COLUMNS: readonly PmColumnSpec[] = [
   { name: "maintenance", type: "f64", length: (d) => d.nAcc },
   { name: "equity", type: "f64", length: (d) => d.nAcc },
   { name: "status", type: "i32", length: (d) => d.nAcc },
-  { name: "rows", type: "f64", length: (d) => (4 * d.nFactors + 1) * d.nScen },
+  { name: "rows", type: "f64", length: (d) => (4 * d.nFactors + 1) * (d.nScen + (d.nScen & 1)) },
   { name: "groupBase", type: "f64", length: (d) => 4 * d.nFactors },
   { name: "touched", type: "i32", length: (d) => 4 * d.nFactors },
   { name: "bucketDelta", type: "f64", length: (d) => d.nBuckets },
@@ -160,6 +160,7 @@ export const PM_COLUMNS: readonly PmColumnSpec[] = [
   { name: "marketRatio", type: "f64", length: (d) => d.nFactors * d.nExt },
   { name: "marketDamp", type: "f64", length: (d) => d.nFactors * d.nExt },
   { name: "sums", type: "f64", length: (d) => 2 * d.nScen },
+  { name: "factorBuckets", type: "i32", length: (d) => d.nFactors + 1 + d.nBuckets },
 ];
 
 export const PM_FRAME_SLOTS = PM_DIM_KEYS.length + PM_COLUMNS.length;
@@ -212,6 +213,6 @@ export function makePmViews(buffer: ArrayBuffer, l: PmLayout): PmViews {
     accFixedWeight: f("accFixedWeight"), initial: f("initial"), maintenance: f("maintenance"), equity: f("equity"),
     status: i("status"), rows: f("rows"), groupBase: f("groupBase"), touched: i("touched"),
     bucketDelta: f("bucketDelta"), pre: f("pre"), marketSx: f("marketSx"), marketRatio: f("marketRatio"),
-    marketDamp: f("marketDamp"), sums: f("sums"),
+    marketDamp: f("marketDamp"), sums: f("sums"), factorBuckets: i("factorBuckets"),
   };
 }

@@ -82,6 +82,10 @@ export class Session {
   private readonly groupOf: Int32Array;
   /** Per factor, the accounts that have held a future or perpetual on it (a superset: never pruned). */
   private futuresHolders: Set<number>[];
+  /** futuresHolders[f] as an array (rebuilt when the set grew): what an index update walks. */
+  private holderLists: Int32Array[];
+  /** Per factor: variation margin was booked since the kernel's copy (its holders' inputs changed). */
+  private vmBooked: boolean[];
   private accountIndex: Map<string, number>;
   /**
    * Per account, the tick's inputs in the layout of the kernel's PmViews (coins [a·U + u]), copied in
@@ -151,6 +155,8 @@ export class Session {
       book.accounts.map((a) => a.positions.map((p) => ({ inst: t.indexOf.get(p.instrument)!, qty: p.qty }))), 2, (i) => groupOf[i],
     );
     this.futuresHolders = t.underlyings.map(() => new Set<number>());
+    this.holderLists = t.underlyings.map(() => new Int32Array(0));
+    this.vmBooked = t.underlyings.map(() => false);
     book.accounts.forEach((a, k) => a.positions.forEach((p) => this.noteFutures(k, t.indexOf.get(p.instrument)!)));
     const n = this.book.accounts.length;
     const U = t.underlyings.length;
@@ -395,28 +401,30 @@ export class Session {
 
   /** Adds Σ qty × vm[i] of every account's futures on factor f to its collateral. */
   private bookVariationMargin(f: number, vm: Float64Array): void {
-    const t = this.table;
-    const st = this.store;
-    // Only the accounts that hold futures on f (each account's sum is its own: order across accounts is free).
-    for (const a of this.futuresHolders[f]) {
+    const kind = this.table.kind;
+    const U = this.table.underlyings.length;
+    const { start, len, inst, qty } = this.store;
+    const { vmUsd, vmCoin } = this;
+    const { fixed, coin } = this.acc;
+    if (this.holderLists[f].length !== this.futuresHolders[f].size) this.holderLists[f] = Int32Array.from(this.futuresHolders[f]);
+    // Only the accounts that hold futures on f (each account's sum is its own: order across accounts
+    // is free). Typed arrays, not the book's collateral objects (dictionary writes were most of an
+    // index update): effectiveAccount() adds them up when a book is asked for.
+    for (const a of this.holderLists[f]) {
       let usd = 0;
       let coins = 0;
-      for (let p = st.start[a]; p < st.start[a] + st.len[a]; p++) {
-        const i = st.inst[p];
+      for (let p = start[a]; p < start[a] + len[a]; p++) {
+        const i = inst[p];
         if (vm[i] === 0) continue;
-        if (t.kind[i] === KIND_DELTA1_INVERSE) coins += st.qty[p] * vm[i];
-        else usd += st.qty[p] * vm[i];
+        if (kind[i] === KIND_DELTA1_INVERSE) coins += qty[p] * vm[i];
+        else usd += qty[p] * vm[i];
       }
-      if (usd === 0 && coins === 0) continue;
-      // Typed arrays, not the book's collateral objects (dictionary writes were most of an index
-      // update): effectiveAccount() adds them up when a book is asked for.
-      const at = a * t.underlyings.length + f;
-      this.vmUsd[a] += usd;
-      this.vmCoin[at] += coins;
-      this.acc.fixed[a] += usd;
-      this.acc.coin[at] += coins;
-      this.accDirty.add(a);
+      vmUsd[a] += usd;
+      vmCoin[a * U + f] += coins;
+      fixed[a] += usd;
+      coin[a * U + f] += coins;
     }
+    this.vmBooked[f] = true;
   }
 
   /** Account a with the variation margin booked so far in its collateral (USD and coins). */
@@ -536,10 +544,21 @@ export class Session {
         pv.accCurrency[a] = acc.currency[a];
         pv.accFixed[a] = acc.fixed[a];
         pv.accFixedWeight[a] = acc.fixedWeight[a];
-        pv.accCoin.set(acc.coin.subarray(a * U, (a + 1) * U), a * U);
-        pv.accCoinWeight.set(acc.coinWeight.subarray(a * U, (a + 1) * U), a * U);
+        for (let k = a * U; k < (a + 1) * U; k++) {
+          pv.accCoin[k] = acc.coin[k];
+          pv.accCoinWeight[k] = acc.coinWeight[k];
+        }
       }
+      // Variation margin changed the holders' fixed collateral and their coin in that factor only.
+      this.vmBooked.forEach((booked, f) => {
+        if (!booked) return;
+        for (const a of this.holderLists[f]) {
+          pv.accFixed[a] = acc.fixed[a];
+          pv.accCoin[a * U + f] = acc.coin[a * U + f];
+        }
+      });
     }
+    this.vmBooked.fill(false);
     this.accDirty.clear();
   }
 
