@@ -568,7 +568,7 @@ export class Session {
 
   /** IM, MM, equity and status of accounts [from, from + count) into the tick room's outputs. */
   private tick(from: number, count: number): void {
-    if (this.kernel.pmTick) this.kernel.pmTick(from, count, this.mmFactor, (globalThis as any).HACK ?? this.mmp);
+    if (this.kernel.pmTick) this.kernel.pmTick(from, count, this.mmFactor, this.mmp);
     else {
       const pv = this.pmLocal!;
       checkPmTick(this.dims!, this.pmDims!, pv, from, count);
