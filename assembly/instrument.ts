@@ -148,10 +148,10 @@ let rMult: usize = 0, rLnMult: usize = 0, rVolShift: usize = 0, rVolFloor: usize
 // ---- the pass ------------------------------------------------------------------------------------
 
 /** Values, greeks and cube rows of every instrument. Indexes must be valid (checkInstruments). */
-export function instrumentPass(frame: usize): void {
-  const n = dim(frame, F_N_INST);
+/** Instruments [from, to) (0 ≤ from ≤ to ≤ nInst, checked by the TS layer). */
+export function instrumentPass(frame: usize, from: i32, to: i32): void {
   const S = dim(frame, F_N_SCEN);
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const o = <usize>i << 3;
     const kind = load<i32>(col(frame, F_KIND) + (<usize>i << 2));
     const rowOff = (<usize>load<i32>(col(frame, F_FACTOR) + (<usize>i << 2)) * <usize>S) << 3;

@@ -48,7 +48,13 @@ export const P_MARKET_RATIO = 33;
 export const P_MARKET_DAMP = 34;
 export const P_SUMS = 35;
 export const P_FACTOR_BUCKETS = 36;
-export const PM_FRAME_SLOTS = 37;
+export const P_FACTOR_DIRTY = 37;
+export const P_CACHE_OK = 38;
+export const P_KEPT_WORST_USD = 39;
+export const P_KEPT_ROLL = 40;
+export const P_KEPT_VALUE = 41;
+export const P_FACTOR_FRESH = 42;
+export const PM_FRAME_SLOTS = 43;
 
 // Fault codes (src/kernel/pm-reduce.ts TICK_FAULTS).
 const FAULT_POS_START = 1;
@@ -95,17 +101,17 @@ const PM_STRIDE = 6;
 }
 
 /**
- * An extended move's `rest`: the account-currency P&L x at its edge (standard scenario `edge`, from
- * pre[]) minus the options' part there, pcE being the edge's price (coin accounts) or pc0.
+ * An extended move's `rest`: the P&L x at its edge (standard scenario `edge`, from pre[]) minus the
+ * options' part there: in coins for an account kept in this coin (pcE = the edge's price), else in USD.
  */
 @inline function edgeRest(
-  edge: i32, sx: usize, rol: usize, roi: usize, pre: usize, acctIsU: bool, preIsUsd: bool, hasOptions: bool,
-  pc0: f64, base0: f64, bol: f64, boi: f64, opt0: f64,
+  edge: i32, sx: usize, rol: usize, roi: usize, pre: usize, acctIsU: bool, hasOptions: bool,
+  pc0: f64, ownB: f64, bol: f64, boi: f64, opt0: f64,
 ): f64 {
   const Se = ld(sx, edge);
-  const pcE = acctIsU ? Se : pc0;
-  const optE = hasOptions ? (bol + ld(rol, edge) + (boi + ld(roi, edge)) * Se) / pcE - opt0 : 0;
-  return (preIsUsd ? ld(pre, edge) / pc0 - base0 : ld(pre, edge)) - optE;
+  const val = bol + ld(rol, edge) + (boi + ld(roi, edge)) * Se;
+  const optE = hasOptions ? (acctIsU ? val / Se : val) - opt0 : 0;
+  return (acctIsU ? ld(pre, edge) : ld(pre, edge) - ownB) - optE;
 }
 
 /**
@@ -274,6 +280,12 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
   const marketDamp = col(pmFrame, P_MARKET_DAMP);
   const linSum = col(pmFrame, P_SUMS);
   const factorBuckets = col(pmFrame, P_FACTOR_BUCKETS);
+  const factorDirty = col(pmFrame, P_FACTOR_DIRTY);
+  const cacheOk = col(pmFrame, P_CACHE_OK);
+  const keptWorstUsd = col(pmFrame, P_KEPT_WORST_USD);
+  const keptRoll = col(pmFrame, P_KEPT_ROLL);
+  const keptValue = col(pmFrame, P_KEPT_VALUE);
+  const fresh = col(pmFrame, P_FACTOR_FRESH);
   const invSum = linSum + (<usize>S << 3);
   const rowLen = S + (S & 1); // scratch rows: even length (see addRun)
   const rowBytes = <usize>rowLen << 3;
@@ -313,6 +325,14 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
     if (p0 < 0 || n < 0 || p0 > nPos - n) return FAULT_POS_START;
     const cf = ldi(accCurrency, j);
     if (cf < -1 || cf >= U) return FAULT_CURRENCY;
+    // Which factors to compute: a factor's worst loss in USD, roll term and positions' value depend
+    // on its own positions, coin collateral and market only (converted at pc0 when added up), so they
+    // are kept per account while none of that changed (factorDirty: its market; cacheOk: the account).
+    // The factor an account is kept in moves everything it holds: computed every time.
+    const ok = ldi(cacheOk, j) != 0;
+    for (let u = 0; u < U; u++) {
+      store<i32>(fresh + (<usize>u << 2), !ok || cf == u || ldi(factorDirty, u) != 0 ? 1 : 0);
+    }
     zero(base, <usize>G << 3);
     zero(touched, <usize>G << 2);
     zero(bucketDelta, <usize>B << 3);
@@ -331,18 +351,22 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
         setBadRow(i);
         return FAULT_GROUP;
       }
+      // A factor kept from the last call: only the run's extent (positions checked as everywhere).
+      const sum = ldi(fresh, g >> 2) != 0;
       const gBase = base + (<usize>g << 3);
       let r = p;
       let ir = i;
       while (true) {
-        const b = ldi(bucket, ir);
-        if (!inRange(b, B)) {
-          setBadRow(ir);
-          return FAULT_BUCKET;
+        if (sum) {
+          const b = ldi(bucket, ir);
+          if (!inRange(b, B)) {
+            setBadRow(ir);
+            return FAULT_BUCKET;
+          }
+          const q = ld(posQty, r);
+          addTo(gBase, q * ld(value, ir));
+          addTo(bucketDelta + (<usize>b << 3), q * ld(instDelta, ir));
         }
-        const q = ld(posQty, r);
-        addTo(gBase, q * ld(value, ir));
-        addTo(bucketDelta + (<usize>b << 3), q * ld(instDelta, ir));
         if (++r == p1) break;
         ir = ldi(posInst, r);
         if (!inRange(ir, nInst)) {
@@ -356,6 +380,10 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
         }
         if (gr != g) break;
       }
+      if (!sum) {
+        p = r;
+        continue;
+      }
       const t = touched + (<usize>g << 2);
       addRun(rows + <usize>g * rowBytes, cube, cubeRowBytes, rowLen, posInst, posQty, p, r, load<i32>(t) == 0);
       store<i32>(t, 1);
@@ -368,7 +396,12 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
     let positionsUsd: f64 = 0;
     for (let f = 0; f < U; f++) {
       const g = 4 * f;
-      const pos = ld(base, g) + ld(base, g + 2) + (ld(base, g + 1) + ld(base, g + 3)) * ld(index, f);
+      const kept = <usize>(collOff + f) << 3;
+      let pos: f64;
+      if (ldi(fresh, f) != 0) {
+        pos = ld(base, g) + ld(base, g + 2) + (ld(base, g + 1) + ld(base, g + 3)) * ld(index, f);
+        store<f64>(keptValue + kept, pos);
+      } else pos = load<f64>(keptValue + kept);
       positionsUsd += pos;
       totalUsd += pos + ld(coinColl, collOff + f) * ld(index, f);
     }
@@ -384,15 +417,25 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
       const collU = ld(coinColl, collOff + u);
       const acctIsU = cf == u;
       const t = touched + (<usize>g << 2);
-      if (!gainsCount && !acctIsU && collU == 0 && (load<i32>(t) | load<i32>(t, 4) | load<i32>(t, 8) | load<i32>(t, 12)) == 0) continue;
+      const Su = ld(index, u);
+      const keptWorst = keptWorstUsd + (<usize>(collOff + u) << 3);
+      const keptRollAt = keptRoll + (<usize>(collOff + u) << 3);
+      if (ldi(fresh, u) == 0) {
+        rmm += load<f64>(keptWorst) / pc0 + load<f64>(keptRollAt) * (Su / pc0);
+        continue;
+      }
+      if (!gainsCount && !acctIsU && collU == 0 && (load<i32>(t) | load<i32>(t, 4) | load<i32>(t, 8) | load<i32>(t, 12)) == 0) {
+        store<f64>(keptWorst, 0);
+        store<f64>(keptRollAt, 0);
+        rmm += 0 / pc0 + 0 * (Su / pc0); // what keeping it gives, as the reference
+        continue;
+      }
       const nStd = <i32>ld(pmc, cu + PM_N_STD);
       const eu = u * nExt;
-      const Su = ld(index, u);
       const bl = ld(base, g);
       const bi = ld(base, g + 1);
       const bol = ld(base, g + 2);
       const boi = ld(base, g + 3);
-      const otherUsd = totalUsd - (bl + bol + (bi + boi) * Su + collU * Su);
       // Rows (byte addresses): linear delta-one, inverse delta-one, linear options, inverse options;
       // untouched ones read the zero row. A scenario's USD value needs the linear and the inverse sums
       // only: the touched row, or both added into scratch when both are touched.
@@ -408,15 +451,16 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
       const inv = ti && toi ? addRows(invSum, ri, roi, nStd) : ti ? ri : roi;
       const mu = u * S;
       const sx = marketSx + (<usize>mu << 3); // Su·mult, per scenario
-      // usd = (a + lin[s]) + (c + inv[s])·Sx: the USD value of everything in scenario s.
-      const a = otherUsd + bl + bol;
+      // usd[s] = (a + lin[s]) + (c + inv[s])·Sx. An account kept in this coin (acctIsU) counts in coins:
+      // usd is everything's USD value and the P&L x = usd / Sx − base0. Any other account counts this
+      // factor in USD: usd is the factor's own value, its P&L usd − ownB, converted at pc0 once, at the
+      // end; so the factor's worst loss in USD depends on its own inputs only and is kept between ticks.
+      const ownB = bl + bol + (bi + boi + collU) * Su;
+      const a = acctIsU ? totalUsd - (bl + bol + (bi + boi) * Su + collU * Su) + bl + bol : bl + bol;
       const c = bi + boi + collU;
-      // pre[s]: the account-currency P&L x of standard scenario s — or, when `preIsUsd`, its USD value:
-      // for accounts not in this coin where gains cannot count, x = usd / pc0 − base0 is monotone in
-      // usd, so the worst loss is the lowest usd's, one division instead of one per scenario.
-      const preIsUsd = !acctIsU && !gainsCount;
+      // pre[s]: x (acctIsU) or usd (others) of standard scenario s.
       let worst: f64 = 0;
-      let lo = Infinity; // gains not counting: the lowest usd (preIsUsd) or x (coin accounts); NaN never passes
+      let lo = Infinity; // gains not counting: the lowest x (acctIsU) or usd; NaN never passes
       let s0 = 0;
       if (ASC_FEATURE_SIMD && !gainsCount) {
         // Two scenarios per step, each lane with the scalar loop's operations in its order; the lowest
@@ -430,7 +474,7 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
           const o = <usize>s0 << 3;
           const Sx = v128.load(sx + o);
           const usd = f64x2.add(f64x2.add(va, v128.load(lin + o)), f64x2.mul(f64x2.add(vc, v128.load(inv + o)), Sx));
-          const y = preIsUsd ? usd : f64x2.sub(f64x2.div(usd, Sx), vbase0); // else a coin account: pc = Sx
+          const y = acctIsU ? f64x2.sub(f64x2.div(usd, Sx), vbase0) : usd;
           v128.store(pre + o, y);
           vlo = f64x2.pmin(vlo, y);
         }
@@ -441,42 +485,38 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
       for (let s = s0; s < nStd; s++) {
         const Sx = ld(sx, s);
         const usd = a + ld(lin, s) + (c + ld(inv, s)) * Sx;
-        if (preIsUsd) {
-          st(pre, s, usd);
-          lo = usd < lo ? usd : lo;
-          continue;
-        }
-        const x = usd / (acctIsU ? Sx : pc0) - base0;
-        st(pre, s, x);
+        const y = acctIsU ? usd / Sx - base0 : usd;
+        st(pre, s, y);
         if (!gainsCount) {
-          lo = x < lo ? x : lo;
+          lo = y < lo ? y : lo;
           continue;
         }
+        const x = acctIsU ? y : y - ownB;
         const nx = -x;
         worst = nx > worst ? nx : worst;
         if (!(x < 0)) {
-          const agg = Math.min(pnlOffset * x, maxOff / (acctIsU ? Sx : pc0));
+          const agg = Math.min(pnlOffset * x, acctIsU ? maxOff / Sx : maxOff);
           if (-agg > worst) worst = -agg;
         }
       }
       if (!gainsCount) {
-        // The worst loss −x is the lowest x's (or the lowest usd's: x = usd / pc0 − base0 is monotone).
-        const nx = preIsUsd ? -(lo / pc0 - base0) : -lo;
+        // The worst loss −x is the lowest x's (x = usd − ownB for others: monotone in usd).
+        const nx = acctIsU ? -lo : -(lo - ownB);
         worst = nx > 0 ? nx : 0;
       }
       const hasOptions = tol || toi;
       // Without options (and gains not counting) an extended move's P&L is its edge's, a standard
       // scenario's already seen: nothing to add.
       if (hasOptions || gainsCount) {
-        const opt0 = (bol + boi * Su) / pc0;
-        const ratioOwn = pc0 / pc0; // pcS / pcE of accounts not in this coin
+        // The options' own value at the index (coins for acctIsU, where it is converted, else USD).
+        const opt0 = acctIsU ? (bol + boi * Su) / pc0 : bol + boi * Su;
         let lastEdge = -1;
         let rest: f64 = 0; // x at lastEdge minus the options' part there
         let e0 = 0;
         if (ASC_FEATURE_SIMD && !gainsCount) {
           // Two moves per step, as in the scalar loop below; the worst loss again a running pmax.
           const vzero = f64x2.splat(0);
-          const vpc0 = f64x2.splat(pc0);
+          const vone = f64x2.splat(1);
           const vbol = f64x2.splat(bol);
           const vboi = f64x2.splat(boi);
           const vopt0 = f64x2.splat(opt0);
@@ -487,23 +527,23 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
             const ea = ldi(edges, eu + e0);
             if (ea != lastEdge) {
               lastEdge = ea;
-              rest = edgeRest(ea, sx, rol, roi, pre, acctIsU, preIsUsd, hasOptions, pc0, base0, bol, boi, opt0);
+              rest = edgeRest(ea, sx, rol, roi, pre, acctIsU, hasOptions, pc0, ownB, bol, boi, opt0);
             }
             const restA = rest;
             const eb = ldi(edges, eu + e0 + 1);
             if (eb != lastEdge) {
               lastEdge = eb;
-              rest = edgeRest(eb, sx, rol, roi, pre, acctIsU, preIsUsd, hasOptions, pc0, base0, bol, boi, opt0);
+              rest = edgeRest(eb, sx, rol, roi, pre, acctIsU, hasOptions, pc0, ownB, bol, boi, opt0);
             }
             const Sx = v128.load(sx + o);
-            const pcS = acctIsU ? Sx : vpc0;
             let optS = vzero;
             if (hasOptions) {
-              optS = f64x2.sub(f64x2.div(f64x2.add(f64x2.add(vbol, v128.load(rol + o)), f64x2.mul(f64x2.add(vboi, v128.load(roi + o)), Sx)), pcS), vopt0);
+              const val = f64x2.add(f64x2.add(vbol, v128.load(rol + o)), f64x2.mul(f64x2.add(vboi, v128.load(roi + o)), Sx));
+              optS = f64x2.sub(acctIsU ? f64x2.div(val, Sx) : val, vopt0);
             }
-            const ratio = acctIsU ? v128.load(marketRatio + om) : f64x2.splat(ratioOwn);
+            const ratio = acctIsU ? v128.load(marketRatio + om) : vone;
             const adj = f64x2.mul(f64x2.mul(optS, v128.load(extScale + om)), ratio);
-            const dampE = acctIsU ? v128.load(marketDamp + om) : f64x2.div(v128.load(dampUsd + om), vpc0);
+            const dampE = v128.load((acctIsU ? marketDamp : dampUsd) + om);
             const damp = f64x2.min(dampE, f64x2.abs(adj));
             const shrunk = v128.bitselect(
               f64x2.sub(adj, damp),
@@ -522,20 +562,20 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
           const edge = ldi(edges, eu + e);
           if (edge != lastEdge) {
             lastEdge = edge;
-            rest = edgeRest(edge, sx, rol, roi, pre, acctIsU, preIsUsd, hasOptions, pc0, base0, bol, boi, opt0);
+            rest = edgeRest(edge, sx, rol, roi, pre, acctIsU, hasOptions, pc0, ownB, bol, boi, opt0);
           }
           const Sx = ld(sx, s);
-          const pcS = acctIsU ? Sx : pc0;
-          // Options' P&L at the extended move, account currency.
-          const optS = hasOptions ? (bol + ld(rol, s) + (boi + ld(roi, s)) * Sx) / pcS - opt0 : 0;
-          const ratio = acctIsU ? ld(marketRatio, eu + e) : ratioOwn;
+          // Options' P&L at the extended move.
+          const val = bol + ld(rol, s) + (boi + ld(roi, s)) * Sx;
+          const optS = hasOptions ? (acctIsU ? val / Sx : val) - opt0 : 0;
+          const ratio = acctIsU ? ld(marketRatio, eu + e) : 1.0;
           const adj = optS * ld(extScale, eu + e) * ratio;
-          const damp = Math.min(acctIsU ? ld(marketDamp, eu + e) : ld(dampUsd, eu + e) / pc0, Math.abs(adj));
+          const damp = Math.min(acctIsU ? ld(marketDamp, eu + e) : ld(dampUsd, eu + e), Math.abs(adj));
           const x = (adj > 0 ? adj - damp : adj < 0 ? adj + damp : adj) + rest;
           const nx = -x;
           worst = nx > worst ? nx : worst;
           if (gainsCount && !(x < 0)) {
-            const agg = Math.min(pnlOffset * x, maxOff / pcS);
+            const agg = Math.min(pnlOffset * x, acctIsU ? maxOff / Sx : maxOff);
             if (-agg > worst) worst = -agg;
           }
         }
@@ -554,7 +594,13 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
         Math.max(absDelta - ld(pmc, cu + PM_LIQ_THRESHOLD) / Su, 0) * ld(pmc, cu + PM_M_INC),
         ld(pmc, cu + PM_MAX_DELTA_SHOCK),
       );
-      rmm += worst + (roll + absDelta * shockRate) * (Su / pc0);
+      const rollTerm = roll + absDelta * shockRate;
+      if (acctIsU) rmm += worst + rollTerm * (Su / pc0);
+      else {
+        store<f64>(keptWorst, worst);
+        store<f64>(keptRollAt, rollTerm);
+        rmm += worst / pc0 + rollTerm * (Su / pc0);
+      }
     }
     // Haircut collateral (Σ amount × price × weight) in the account currency, plus the positions.
     let usd = ld(accFixed, j) * ld(fixedWeight, j);
@@ -566,6 +612,7 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
     st(outMm, j, mm);
     st(outEquity, j, equity);
     store<i32>(outStatus + (<usize>j << 2), equity < 0 ? 3 : equity < mm ? 2 : equity < im ? 1 : 0);
+    store<i32>(cacheOk + (<usize>j << 2), 1);
   }
   setBadRow(-1);
   return 0;

@@ -135,11 +135,21 @@ export interface KernelViews {
  * - `accCoin[a·U + u]` coin collateral; `accFixed[a]` fixed collateral (USD).
  * - `accCoinWeight[a·U + u]`, `accFixedWeight[a]` haircut weights.
  * Outputs [a]: `initial`, `maintenance`, `equity` (account currency), `status` (0 healthy … 3 bankrupt).
+ * Kept between calls (the caller's to invalidate), per account and factor [a·U + u]: the factor's
+ * worst loss in USD `keptWorstUsd`, roll and delta-shock term `keptRoll` (coins) and positions' USD
+ * value `keptValue`, valid while `cacheOk[a]` ≠ 0. For an account not kept in coin u they depend on
+ * the factor's own positions, coin collateral and market only (its contribution is
+ * worstUsd / pc0 + roll·(S_u / pc0), converted at every call), so the kernel recomputes factor u of
+ * account a only when `cacheOk[a]` = 0, `factorDirty[u]` ≠ 0 (its market changed since the last call)
+ * or the account is kept in u; it sets `cacheOk[a]` after each account. The caller clears `cacheOk` of
+ * accounts whose positions or collateral changed, sets `factorDirty` of factors whose index or vols
+ * moved (all of them on a new room) and clears it after a full tick. The js backend recomputes
+ * everything: the same bits, the kept numbers being what recomputing gives.
  * Scratch (the kernel's own): `rows` (nGroups + 1 rows of nScen rounded up to even, the last one
  * zeros), `groupBase` (nGroups),
  * `touched` (nGroups), `bucketDelta` (nBuckets), `pre` (nScen); per call `marketSx` (nFactors·nScen),
  * `marketRatio` and `marketDamp` (nFactors·nExt), `factorBuckets` (nFactors + 1 + nBuckets); per account
- * and factor `sums` (2·nScen).
+ * and factor `sums` (2·nScen) and `factorFresh` (nFactors).
  */
 export interface PmDims {
   nAcc: number;
@@ -190,6 +200,12 @@ export interface PmViews {
   marketDamp: Float64Array;
   sums: Float64Array;
   factorBuckets: Int32Array;
+  factorDirty: Int32Array;
+  cacheOk: Int32Array;
+  keptWorstUsd: Float64Array;
+  keptRoll: Float64Array;
+  keptValue: Float64Array;
+  factorFresh: Int32Array;
 }
 
 export interface Kernel {
@@ -206,8 +222,11 @@ export interface Kernel {
   reserve(dims: Dims): KernelViews;
   /** The views of the last reserve (refreshed if memory grew since). */
   views(): KernelViews;
-  /** Instrument pass over the reserved instruments and scenarios. */
-  instrumentPass(): void;
+  /**
+   * Instrument pass over instruments [from, to) of the reserved ones (all by default) and every
+   * scenario; the other instruments' outputs are left as they are.
+   */
+  instrumentPass(from?: number, to?: number): void;
   /** Account pass over the reserved accounts (needs a prior instrument pass). */
   accountPass(): void;
   /** Bytes of kernel memory in use (wasm: memory.buffer.byteLength). */

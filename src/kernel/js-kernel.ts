@@ -5,6 +5,7 @@
 import { type Dims, type Kernel, type KernelViews, N_GREEKS, type PmDims, type PmViews } from "./abi.js";
 import { RiskError } from "../errors.js";
 import { type ContractInputs, contractGreeks, contractValue, shockedVol } from "./black76.js";
+import { checkRange } from "./range.js";
 import { allocPmViews, checkPmDims, checkPmTick, pmTickJs, samePmDims } from "./pm-reduce.js";
 
 function allocViews(d: Dims): KernelViews {
@@ -90,10 +91,11 @@ export function createJsKernel(): Kernel {
       pmTickJs(dims!, w, pmDims!, p, from, count, mmFactor, mmp);
     },
     views: need,
-    instrumentPass(): void {
+    instrumentPass(from = 0, to = dims?.nInst ?? 0): void {
       const w = need();
       const { nInst, nScen: S } = dims!;
-      for (let i = 0; i < nInst; i++) {
+      checkRange(from, to, nInst);
+      for (let i = from; i < to; i++) {
         const c = contractAt(w, i);
         const base = contractValue(c, c.fwd, c.vol);
         w.value[i] = base;

@@ -32,7 +32,9 @@ export function allocPmViews(d: PmDims): PmViews {
     initial: f(A), maintenance: f(A), equity: f(A), status: i(A),
     rows: f((4 * U + 1) * (S + (S & 1))), groupBase: f(4 * U), touched: i(4 * U), bucketDelta: f(B), pre: f(S),
     marketSx: f(U * S), marketRatio: f(U * E), marketDamp: f(U * E), sums: f(2 * S),
-    factorBuckets: i(U + 1 + B),
+    factorBuckets: i(U + 1 + B), factorDirty: i(U), cacheOk: i(A), keptWorstUsd: f(A * U), keptRoll: f(A * U),
+    keptValue: f(A * U),
+    factorFresh: i(U),
   };
 }
 
@@ -150,19 +152,26 @@ export function pmTickJs(
       const g = 4 * u;
       const collU = coinColl[collOff + u];
       const acctIsU = cf === u;
-      if (!gainsCount && !acctIsU && collU === 0 && !touched[g] && !touched[g + 1] && !touched[g + 2] && !touched[g + 3]) continue;
+      const Su = index[u];
+      if (!gainsCount && !acctIsU && collU === 0 && !touched[g] && !touched[g + 1] && !touched[g + 2] && !touched[g + 3]) {
+        rmm += 0 / pc0 + 0 * (Su / pc0); // nothing, added as the kernel adds its kept zeros
+        continue;
+      }
       const nStd = pmc[cu + PM_N_STD];
       const eu = u * nExt;
-      const Su = index[u];
       const bl = base[g], bi = base[g + 1], bol = base[g + 2], boi = base[g + 3];
-      const otherUsd = totalUsd - (bl + bol + (bi + boi) * Su + collU * Su);
       const rl = g * S; // linear delta-one row; +S inverse; +2S linear options; +3S inverse options
       const ri = rl + S, rol = rl + 2 * S, roi = rl + 3 * S;
       const tl = touched[g], ti = touched[g + 1], tol = touched[g + 2], toi = touched[g + 3];
       const mu = u * S;
-      // usd = (a + lin[s]) + (c + inv[s])·Sx: the USD value of everything in scenario s, where lin and
-      // inv are the linear and inverse rows' sum — the touched one alone when only one is touched.
-      const a = otherUsd + bl + bol;
+      // usd[s] = (a + lin[s]) + (c + inv[s])·Sx, lin and inv being the linear and inverse rows' sum
+      // (the touched one alone when only one is touched). An account kept in this coin (acctIsU) counts
+      // in coins: usd is everything's USD value and the P&L x = usd / Sx − base0. Any other account
+      // counts this factor in USD: usd is the factor's own value and x = usd − ownB, converted at pc0
+      // once at the end; so the factor's worst loss in USD depends on its own inputs only (the kernel
+      // keeps it between ticks).
+      const ownB = bl + bol + (bi + boi + collU) * Su;
+      const a = acctIsU ? totalUsd - (bl + bol + (bi + boi) * Su + collU * Su) + bl + bol : bl + bol;
       const c = bi + boi + collU;
       let worst = 0;
       for (let s = 0; s < nStd; s++) {
@@ -170,12 +179,12 @@ export function pmTickJs(
         const lin = tl && tol ? rows[rl + s] + rows[rol + s] : tl ? rows[rl + s] : rows[rol + s];
         const inv = ti && toi ? rows[ri + s] + rows[roi + s] : ti ? rows[ri + s] : rows[roi + s];
         const usd = a + lin + (c + inv) * Sx;
-        const x = usd / (acctIsU ? Sx : pc0) - base0;
+        const x = acctIsU ? usd / Sx - base0 : usd - ownB;
         pre[s] = x;
         if (x < 0) {
           if (-x > worst) worst = -x;
         } else if (gainsCount) {
-          const agg = Math.min(pnlOffset * x, maxOff / (acctIsU ? Sx : pc0));
+          const agg = Math.min(pnlOffset * x, acctIsU ? maxOff / Sx : maxOff);
           if (-agg > worst) worst = -agg;
         }
       }
@@ -183,32 +192,33 @@ export function pmTickJs(
       // Without options (and gains not counting) an extended move's P&L is its edge's, a standard
       // scenario's already seen: nothing to add (the kernel skips the loop; the bits are the same).
       const extNeeded = hasOptions || gainsCount;
-      const opt0 = (bol + boi * Su) / pc0;
+      // The options' own value at the index (coins for acctIsU, where it is converted, else USD).
+      const opt0 = acctIsU ? (bol + boi * Su) / pc0 : bol + boi * Su;
       let lastEdge = -1;
       let optE = 0;
-      let Se = 0;
-      let pcE = 0;
       for (let e = 0; e < (extNeeded ? nExt : 0); e++) {
         const s = nStd + e;
         const edge = v.edge[eu + e];
         if (edge !== lastEdge) {
           lastEdge = edge;
-          Se = Su * mult[mu + edge];
-          pcE = acctIsU ? Se : pc0;
-          optE = hasOptions ? (bol + rows[rol + edge] + (boi + rows[roi + edge]) * Se) / pcE - opt0 : 0;
+          const Se = Su * mult[mu + edge];
+          const valE = bol + rows[rol + edge] + (boi + rows[roi + edge]) * Se;
+          optE = hasOptions ? (acctIsU ? valE / Se : valE) - opt0 : 0;
         }
         const Sx = Su * mult[mu + s];
-        const pcS = acctIsU ? Sx : pc0;
-        // Options' P&L at the extended move and at the same-side edge, account currency.
-        const optS = hasOptions ? (bol + rows[rol + s] + (boi + rows[roi + s]) * Sx) / pcS - opt0 : 0;
+        // Options' P&L at the extended move and at the same-side edge.
+        const val = bol + rows[rol + s] + (boi + rows[roi + s]) * Sx;
+        const optS = hasOptions ? (acctIsU ? val / Sx : val) - opt0 : 0;
         const rest = pre[edge] - optE;
-        const adj = optS * v.extScale[eu + e] * (pcS / pcE);
-        const damp = Math.min(v.dampUsd[eu + e] / pcE, Math.abs(adj));
+        // pcS / pcE and the damper in coins at the edge's price (acctIsU), else 1 and USD.
+        const ratio = acctIsU ? Sx / (Su * mult[mu + edge]) : 1;
+        const adj = optS * v.extScale[eu + e] * ratio;
+        const damp = Math.min(acctIsU ? v.dampUsd[eu + e] / (Su * mult[mu + edge]) : v.dampUsd[eu + e], Math.abs(adj));
         const x = (adj > 0 ? adj - damp : adj < 0 ? adj + damp : adj) + rest;
         if (x < 0) {
           if (-x > worst) worst = -x;
         } else if (gainsCount) {
-          const agg = Math.min(pnlOffset * x, maxOff / pcS);
+          const agg = Math.min(pnlOffset * x, acctIsU ? maxOff / Sx : maxOff);
           if (-agg > worst) worst = -agg;
         }
       }
@@ -223,7 +233,8 @@ export function pmTickJs(
       }
       const absDelta = Math.abs(delta);
       const shockRate = Math.min(Math.max(absDelta - pmc[cu + PM_LIQ_THRESHOLD] / Su, 0) * pmc[cu + PM_M_INC], pmc[cu + PM_MAX_DELTA_SHOCK]);
-      rmm += worst + (roll + absDelta * shockRate) * (Su / pc0);
+      const rollTerm = roll + absDelta * shockRate;
+      rmm += (acctIsU ? worst : worst / pc0) + rollTerm * (Su / pc0);
     }
     // Haircut collateral (Σ amount × price × weight) in the account currency, plus the positions.
     let usd = v.accFixed[a] * v.accFixedWeight[a];

@@ -11,6 +11,7 @@ import {
   computeLayout, computePmLayout, DIM_KEYS, FRAME_SLOTS, type Layout, makePmViews, makeViews, PM_FRAME_SLOTS, type PmLayout,
   writeFrame, writePmFrame,
 } from "./wasm-layout.js";
+import { checkRange } from "./range.js";
 import { checkPmDims, checkPmTick, samePmDims, tickFault } from "./pm-reduce.js";
 
 export const WASM_PAGE_BYTES = 65536;
@@ -112,11 +113,12 @@ export function createWasmKernel(backend: WasmFlavor, ex: KernelExports): WasmKe
       return current();
     },
     views: current,
-    instrumentPass(): void {
+    instrumentPass(from = 0, to = layout?.dims.nInst ?? 0): void {
       current();
+      checkRange(from, to, layout!.dims.nInst);
       const status = ex.checkInstruments(layout!.frame);
       if (status !== 0) throw failed(status);
-      ex.instrumentPass(layout!.frame);
+      ex.instrumentPass(layout!.frame, from, to);
     },
     accountPass(): void {
       current();

@@ -161,6 +161,12 @@ export const PM_COLUMNS: readonly PmColumnSpec[] = [
   { name: "marketDamp", type: "f64", length: (d) => d.nFactors * d.nExt },
   { name: "sums", type: "f64", length: (d) => 2 * d.nScen },
   { name: "factorBuckets", type: "i32", length: (d) => d.nFactors + 1 + d.nBuckets },
+  { name: "factorDirty", type: "i32", length: (d) => d.nFactors },
+  { name: "cacheOk", type: "i32", length: (d) => d.nAcc },
+  { name: "keptWorstUsd", type: "f64", length: (d) => d.nAcc * d.nFactors },
+  { name: "keptRoll", type: "f64", length: (d) => d.nAcc * d.nFactors },
+  { name: "keptValue", type: "f64", length: (d) => d.nAcc * d.nFactors },
+  { name: "factorFresh", type: "i32", length: (d) => d.nFactors },
 ];
 
 export const PM_FRAME_SLOTS = PM_DIM_KEYS.length + PM_COLUMNS.length;
@@ -214,5 +220,8 @@ export function makePmViews(buffer: ArrayBuffer, l: PmLayout): PmViews {
     status: i("status"), rows: f("rows"), groupBase: f("groupBase"), touched: i("touched"),
     bucketDelta: f("bucketDelta"), pre: f("pre"), marketSx: f("marketSx"), marketRatio: f("marketRatio"),
     marketDamp: f("marketDamp"), sums: f("sums"), factorBuckets: i("factorBuckets"),
+    factorDirty: i("factorDirty"), cacheOk: i("cacheOk"), keptWorstUsd: f("keptWorstUsd"), keptRoll: f("keptRoll"),
+    keptValue: f("keptValue"),
+    factorFresh: i("factorFresh"),
   };
 }

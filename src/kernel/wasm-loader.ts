@@ -18,7 +18,7 @@ export interface KernelExports {
   lastBadRow(): number;
   checkInstruments(frame: number): number;
   checkAccounts(frame: number): number;
-  instrumentPass(frame: number): void;
+  instrumentPass(frame: number, from: number, to: number): void;
   accountPass(frame: number): void;
   pmFrameSlots(): number;
   pmTick(frame: number, pmFrame: number, from: number, count: number, mmFactor: number, mmp: number): number;

@@ -86,6 +86,8 @@ export class Session {
   private holderLists: Int32Array[];
   /** Per factor: variation margin was booked since the kernel's copy (its holders' inputs changed). */
   private vmBooked: boolean[];
+  /** Per factor: its index or a vol moved since the last full tick (the kernel recomputes it). */
+  private factorDirty: boolean[];
   private accountIndex: Map<string, number>;
   /**
    * Per account, the tick's inputs in the layout of the kernel's PmViews (coins [a·U + u]), copied in
@@ -157,6 +159,7 @@ export class Session {
     this.futuresHolders = t.underlyings.map(() => new Set<number>());
     this.holderLists = t.underlyings.map(() => new Int32Array(0));
     this.vmBooked = t.underlyings.map(() => false);
+    this.factorDirty = t.underlyings.map(() => true);
     book.accounts.forEach((a, k) => a.positions.forEach((p) => this.noteFutures(k, t.indexOf.get(p.instrument)!)));
     const n = this.book.accounts.length;
     const U = t.underlyings.length;
@@ -205,6 +208,7 @@ export class Session {
     }
     if (anyFutures) this.bookVariationMargin(f, vm);
     this.market.index[f] = price;
+    this.factorDirty[f] = true;
     this.cubeFresh = false;
   }
 
@@ -216,6 +220,7 @@ export class Session {
     if (!(vol > 0 && vol <= 10)) throw new RiskError("E_RANGE", "vol", "a volatility must be a decimal in (0, 10]");
     this.table.vol[i] = vol;
     this.table.instruments[i].vol = vol;
+    this.factorDirty[this.table.underlyingOf[i]] = true;
     this.cubeFresh = false;
   }
 
@@ -267,6 +272,7 @@ export class Session {
       // Someone else used the kernel since: the cube and the resident positions are gone.
       this.cubeFresh = false;
       this.pmDims = null;
+      this.factorDirty.fill(true);
     }
     const n = this.book.accounts.length;
     let todo: number[] | null = null;
@@ -286,8 +292,11 @@ export class Session {
         r.status[a] = pv.status[a];
       }
     } else {
-      for (let c = 0; c < n; c += this.chunk) this.tick(c, Math.min(n, c + this.chunk) - c);
       const pv = this.pmViews();
+      this.factorDirty.forEach((d, f) => (pv.factorDirty[f] = d ? 1 : 0));
+      for (let c = 0; c < n; c += this.chunk) this.tick(c, Math.min(n, c + this.chunk) - c);
+      pv.factorDirty.fill(0);
+      this.factorDirty.fill(false);
       r.initial.set(pv.initial);
       r.maintenance.set(pv.maintenance);
       r.equity.set(pv.equity);
@@ -474,7 +483,20 @@ export class Session {
     v.group.set(this.groupOf);
     writeScenarios(v, this.set);
     if (this.opts.instrumentOutputs) this.opts.instrumentOutputs(v);
-    else this.kernel.instrumentPass();
+    else {
+      // Only the instruments of factors whose index or vols moved: the others' cube is still there.
+      const under = t.underlyingOf;
+      for (let i = 0; i < nInst;) {
+        if (!this.factorDirty[under[i]]) {
+          i++;
+          continue;
+        }
+        let j = i + 1;
+        while (j < nInst && this.factorDirty[under[j]]) j++;
+        this.kernel.instrumentPass(i, j);
+        i = j;
+      }
+    }
     this.reserveTick();
     writePmMarket(this.pmViews(), this.market); // the index moved
     this.cubeFresh = true;
@@ -506,6 +528,7 @@ export class Session {
   private residentLost(): void {
     this.store.moved = true;
     this.accAllDirty = true;
+    this.factorDirty.fill(true);
     writePmMarket(this.pmViews(), this.market);
   }
 
@@ -513,7 +536,10 @@ export class Session {
   private syncResident(): void {
     const pv = this.pmViews();
     const st = this.store;
+    // The kernel keeps each account's factor contributions while its inputs do not change (abi.ts):
+    // every account whose positions or collateral were copied again is computed afresh.
     if (st.moved) {
+      pv.cacheOk.fill(0);
       pv.posStart.set(st.start);
       pv.posLen.set(st.len);
       pv.posInst.set(st.inst);
@@ -521,6 +547,7 @@ export class Session {
       st.moved = false;
     } else {
       for (const a of st.changed) {
+        pv.cacheOk[a] = 0;
         const s0 = st.start[a];
         const s1 = s0 + st.len[a];
         pv.posStart[a] = s0;
@@ -533,6 +560,7 @@ export class Session {
     const acc = this.acc;
     const U = this.market.index.length;
     if (this.accAllDirty) {
+      pv.cacheOk.fill(0);
       pv.accCurrency.set(acc.currency);
       pv.accFixed.set(acc.fixed);
       pv.accFixedWeight.set(acc.fixedWeight);
@@ -541,6 +569,7 @@ export class Session {
       this.accAllDirty = false;
     } else {
       for (const a of this.accDirty) {
+        pv.cacheOk[a] = 0;
         pv.accCurrency[a] = acc.currency[a];
         pv.accFixed[a] = acc.fixed[a];
         pv.accFixedWeight[a] = acc.fixedWeight[a];
