@@ -2,7 +2,9 @@
  * Exchange-tick workload (DESIGN §7): ~2 000 BTC/ETH instruments shaped like the real chain, 100 000
  * accounts × ~10 positions, deribit-pm. One tick = an index update + IM/MM/equity/status of every
  * account. Three ways, per backend:
- * - `session`: one Session on one core (tickWorkload);
+ * - `session`: one Session on one core (tickWorkload): a tick moves the BTC index, as index feeds
+ *   publish one underlying at a time; `allIndexes` moves BTC and ETH before evaluating (nothing of the
+ *   last tick can be kept: the worst case);
  * - `pool`: a SessionPool with N worker threads (tickPoolWorkload), the instrument pass on the main
  *   thread, account shards in the workers;
  * - `naive`: every position priced as its own instrument (bench/tick-naive.ts), on a sample of the
@@ -25,6 +27,8 @@ import { renderTable } from "./table.js";
 export interface TickTiming {
   backend: string;
   mode: "session" | "pool";
+  /** Which indexes a tick moves: BTC, or every underlying's. */
+  moves: "one" | "all";
   /** Worker threads (pool), 1 for the session. */
   workers: number;
   instruments: number;
@@ -54,7 +58,8 @@ export interface ExchangeTickResult {
 
 const BASE_BTC = 77_081.8;
 /** The tick's index move: ±0.1 % and ±0.2 % around the opening level. */
-export const tickPrice = (k: number): number => BASE_BTC * (1 + 0.001 * ((k % 5) - 2));
+export const tickPrice = (k: number, base = BASE_BTC): number => base * (1 + 0.001 * ((k % 5) - 2));
+const BASE_ETH = 2_400;
 
 /** The workload's book (seeded: the same on every run). */
 export function tickBook(accounts = 100_000): BookInput {
@@ -77,22 +82,29 @@ const collect = () => {
 };
 
 /** One Session on this thread. */
-export function tickWorkload(engine: Engine, opts: { accounts?: number; ticks?: number; book?: BookInput } = {}): TickTiming {
+export function tickWorkload(
+  engine: Engine, opts: { accounts?: number; ticks?: number; book?: BookInput; moves?: "one" | "all" } = {},
+): TickTiming {
   const book = opts.book ?? tickBook(opts.accounts);
+  const moves = opts.moves ?? "one";
+  const move = (k: number) => {
+    session.setIndex("BTC", tickPrice(k));
+    if (moves === "all") session.setIndex("ETH", tickPrice(k + 2, BASE_ETH));
+  };
   collect();
   const t0 = performance.now();
   const session = engine.open(book);
   session.evaluate();
   const openMs = performance.now() - t0;
   for (let k = 0; k < WARMUP; k++) {
-    session.setIndex("BTC", tickPrice(k));
+    move(k);
     session.evaluate();
   }
   collect();
   const tickMs: number[] = [];
   for (let k = 0; k < (opts.ticks ?? 10); k++) {
     const t = performance.now();
-    session.setIndex("BTC", tickPrice(k));
+    move(k);
     session.evaluate();
     tickMs.push(performance.now() - t);
   }
@@ -100,7 +112,7 @@ export function tickWorkload(engine: Engine, opts: { accounts?: number; ticks?: 
   const bytesPerPosition = session.memoryBytes() / positions;
   session.close();
   return {
-    backend: engine.backend, mode: "session", workers: 1, instruments: book.instruments.length, accounts: book.accounts!.length,
+    backend: engine.backend, mode: "session", moves, workers: 1, instruments: book.instruments.length, accounts: book.accounts!.length,
     positions, openMs, tickMs, ...stats(tickMs), bytesPerPosition,
   };
 }
@@ -130,7 +142,7 @@ export async function tickPoolWorkload(opts: {
     }
     const positions = pool.positions();
     return {
-      backend: pool.backend, mode: "pool", workers: pool.workers, instruments: book.instruments.length,
+      backend: pool.backend, mode: "pool", moves: "one", workers: pool.workers, instruments: book.instruments.length,
       accounts: book.accounts!.length, positions, openMs, tickMs, ...stats(tickMs), bytesPerPosition: pool.memoryBytes() / positions,
     };
   } finally {
@@ -163,6 +175,8 @@ export async function exchangeTick(o: ExchangeTickOptions = {}): Promise<Exchang
     const engine = initSync({ backend: b });
     log(`exchange tick ${b}: session…`);
     session.push(tickWorkload(engine, { book, ticks: o.ticks }));
+    log(`exchange tick ${b}: session, every index moving…`);
+    session.push(tickWorkload(engine, { book, ticks: o.ticks, moves: "all" }));
     log(`exchange tick ${b}: pool of ${o.workers ?? 2}…`);
     pool.push(await tickPoolWorkload({ backend: b, workers: o.workers ?? 2, book, ticks: o.ticks, workerUrl: o.workerUrl }));
     if (o.naiveAccounts !== 0) {
@@ -175,10 +189,12 @@ export async function exchangeTick(o: ExchangeTickOptions = {}): Promise<Exchang
   const pc = (x: number) => `${(x * 100).toFixed(0)} %`;
   const rows: string[][] = [];
   for (const b of backends) {
-    const s = session.find((x) => x.backend === b)!;
+    const s = session.find((x) => x.backend === b && x.moves === "one")!;
+    const all = session.find((x) => x.backend === b && x.moves === "all")!;
     const p = pool.find((x) => x.backend === b)!;
     const nv = naive.find((x) => x.backend === b);
     rows.push(["session, 1 thread", b, ms(s.bestMs), ms(s.medianMs), pc(s.spread), `open ${ms(s.openMs)}, ${s.bytesPerPosition.toFixed(0)} B/position`]);
+    rows.push(["  same, BTC and ETH move", b, ms(all.bestMs), ms(all.medianMs), pc(all.spread), "nothing kept from the last tick"]);
     rows.push([`pool, ${p.workers} workers`, b, ms(p.bestMs), ms(p.medianMs), pc(p.spread),
       `${(s.bestMs / p.bestMs).toFixed(2)} × session; open ${ms(p.openMs)}`]);
     if (nv) {
