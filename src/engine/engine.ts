@@ -88,7 +88,7 @@ export class Engine {
    * Open a tick session over a book (deribit-pm on every account): lay it out once, update markets,
    * positions and collateral in place, re-evaluate without re-marshalling.
    */
-  open(input: string | BookInput | unknown, options: SessionOptions = {}): Session {
+  open(input: string | BookInput | unknown, options: SessionOptions | null = {}): Session {
     const book = toBook(input);
     validateOverrides(book);
     return new Session(this, this.kernel, book, options);

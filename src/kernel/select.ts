@@ -37,7 +37,8 @@ function flavorOf(choice: BackendChoice): WasmFlavor | null {
       }
       return "scalar";
     default:
-      throw new RiskError("E_BACKEND", "backend", `unknown backend "${String(choice)}": use auto, simd, scalar or js`);
+      throw new RiskError("E_BACKEND", "backend", `unknown backend ${
+        typeof choice === "string" ? JSON.stringify(choice) : `(a ${choice === null ? "null" : typeof choice})`}: use auto, simd, scalar or js`);
   }
 }
 

@@ -29,6 +29,7 @@ import { PositionStore } from "./position-store.js";
 import { writeInstruments, writeScenarios } from "../engine/grid-run.js";
 import { pmConstants, type TickAccount, type TickMarket, tickGroup, writePmMarket } from "./pm-tick.js";
 import { detExp } from "../var/detmath.js";
+import { MAX_PRICE, MIN_PRICE } from "../book/parse.js";
 
 export const STATUS_CODES = ["healthy", "restricted", "liquidation", "bankrupt"] as const;
 
@@ -113,11 +114,14 @@ export class Session {
   private closed = false;
   private readonly chunk: number;
 
-  constructor(private readonly engine: Engine, private readonly kernel: Kernel, book: Book, private readonly opts: SessionOptions = {}) {
-    this.chunk = opts.chunk ?? DEFAULT_CHUNK;
+  private readonly opts: SessionOptions;
+
+  constructor(private readonly engine: Engine, private readonly kernel: Kernel, book: Book, opts: SessionOptions | null = {}) {
+    this.opts = opts ?? {}; // engine.open(book, null) is the defaults, not a TypeError
+    this.chunk = this.opts.chunk ?? DEFAULT_CHUNK;
     // evaluate() steps through the accounts `chunk` at a time: 0 or a negative step never ends.
     if (!Number.isInteger(this.chunk) || this.chunk < 1 || this.chunk > 0x7fffffff) {
-      throw new RiskError("E_RANGE", "chunk", `chunk must be a whole number of accounts ≥ 1, got ${String(this.chunk)}`);
+      throw new RiskError("E_RANGE", "chunk", `chunk must be a whole number of accounts ≥ 1, got ${shown(this.chunk)}`);
     }
     // Own copies: the session mutates markets, vols and collateral. Positions live in the store only
     // (accountBook() rebuilds them): not cloning them saves ~40 % of the session's heap per position.
@@ -189,9 +193,22 @@ export class Session {
     if (!(price > 0)) throw new RiskError("E_NEGATIVE_PRICE", "price", "an index must be a positive finite number");
     const m = this.book.markets[underlying];
     const ratio = price / m.index;
+    // The book parser's price range holds for what the move produces too (index, forwards, futures'
+    // levels): beyond it numbers overflow later, in some account's margin.
+    const t = this.table;
+    let lo = price;
+    let hi = price;
+    for (let i = 0; i < t.instruments.length; i++) {
+      if (t.underlyingOf[i] !== f) continue;
+      lo = Math.min(lo, t.fwd[i] * ratio);
+      hi = Math.max(hi, t.fwd[i] * ratio);
+    }
+    if (!(lo >= MIN_PRICE && hi <= MAX_PRICE)) {
+      throw new RiskError("E_RANGE", "price", `an index of ${price} moves ${underlying}'s forwards to ${lo === price ? hi : lo} USD, ` +
+        `outside [${MIN_PRICE}, ${MAX_PRICE}], the prices the engine computes with`);
+    }
     m.index = price;
     for (const [k, v] of m.forwards) m.forwards.set(k, v * ratio);
-    const t = this.table;
     const vm = new Float64Array(t.instruments.length);
     let anyFutures = false;
     for (let i = 0; i < t.instruments.length; i++) {
