@@ -115,6 +115,25 @@ const PM_STRIDE = 6;
 }
 
 /**
+ * Position r of a run of group g ending before p1: its instrument when it continues the run; −1 when
+ * the run ends there; −1 − a fault code (badRow set) when its instrument or group is out of range.
+ */
+@inline function nextOfRun(posInst: usize, group: usize, nInst: i32, G: i32, r: i32, p1: i32, g: i32): i32 {
+  if (r >= p1) return -1;
+  const i = ldi(posInst, r);
+  if (!inRange(i, nInst)) {
+    setBadRow(r);
+    return -1 - FAULT_POS_INST;
+  }
+  const gr = ldi(group, i);
+  if (!inRange(gr, G)) {
+    setBadRow(i);
+    return -1 - FAULT_GROUP;
+  }
+  return gr == g ? i : -1;
+}
+
+/**
  * Zeroes `bytes` (a multiple of 4) at p. For the few dozen bytes of an account's scratch: V8 runs
  * memory.fill as a call out of wasm, which cost more than the stores.
  */
@@ -351,39 +370,32 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
         setBadRow(i);
         return FAULT_GROUP;
       }
-      // A factor kept from the last call: only the run's extent (positions checked as everywhere).
-      const sum = ldi(fresh, g >> 2) != 0;
-      const gBase = base + (<usize>g << 3);
-      let r = p;
-      let ir = i;
-      while (true) {
-        if (sum) {
-          const b = ldi(bucket, ir);
-          if (!inRange(b, B)) {
-            setBadRow(ir);
-            return FAULT_BUCKET;
-          }
-          const q = ld(posQty, r);
-          addTo(gBase, q * ld(value, ir));
-          addTo(bucketDelta + (<usize>b << 3), q * ld(instDelta, ir));
-        }
-        if (++r == p1) break;
-        ir = ldi(posInst, r);
-        if (!inRange(ir, nInst)) {
-          setBadRow(r);
-          return FAULT_POS_INST;
-        }
-        const gr = ldi(group, ir);
-        if (!inRange(gr, G)) {
-          setBadRow(ir);
-          return FAULT_GROUP;
-        }
-        if (gr != g) break;
-      }
-      if (!sum) {
+      let r = p + 1;
+      let next: i32;
+      if (ldi(fresh, g >> 2) == 0) {
+        // A factor kept from the last call: only the run's extent (positions checked as everywhere).
+        while ((next = nextOfRun(posInst, group, nInst, G, r, p1, g)) >= 0) r++;
+        if (next < -1) return -1 - next;
         p = r;
         continue;
       }
+      const gBase = base + (<usize>g << 3);
+      let ir = i;
+      while (true) {
+        const b = ldi(bucket, ir);
+        if (!inRange(b, B)) {
+          setBadRow(ir);
+          return FAULT_BUCKET;
+        }
+        const q = ld(posQty, r - 1);
+        addTo(gBase, q * ld(value, ir));
+        addTo(bucketDelta + (<usize>b << 3), q * ld(instDelta, ir));
+        next = nextOfRun(posInst, group, nInst, G, r, p1, g);
+        if (next < 0) break;
+        ir = next;
+        r++;
+      }
+      if (next < -1) return -1 - next;
       const t = touched + (<usize>g << 2);
       addRun(rows + <usize>g * rowBytes, cube, cubeRowBytes, rowLen, posInst, posQty, p, r, load<i32>(t) == 0);
       store<i32>(t, 1);
