@@ -216,8 +216,9 @@ describe("session pool errors and lifecycle", () => {
 
   it("fails to open with a RiskError when the workers cannot start, or for a bad worker count", async () => {
     const book = randomBook({ seed: 2, accounts: 4, positionsPerAccount: 3 });
+    // A missing entry file is the caller's setup, said before any worker starts (it was E_INTERNAL).
     await expect(SessionPool.open(book, { workers: 2, backend: "js", workerUrl: new URL("./no-such-worker.mjs", workerUrl) }))
-      .rejects.toMatchObject({ code: "E_INTERNAL" });
+      .rejects.toMatchObject({ code: "E_BACKEND", path: "workerUrl", message: expect.stringMatching(/no pool worker entry at .*no-such-worker\.mjs/) });
     await expect(SessionPool.open(book, { workers: 0, backend: "js", workerUrl })).rejects.toMatchObject({ code: "E_RANGE" });
     await expect(SessionPool.open(book, { workers: 1.5, backend: "js", workerUrl })).rejects.toMatchObject({ code: "E_RANGE" });
   });

@@ -16,6 +16,8 @@
  * (needs cross-origin isolation for SharedArrayBuffer).
  */
 import { availableParallelism } from "node:os";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Engine } from "../engine/engine.js";
 import { RiskError, type RiskErrorCode } from "../errors.js";
@@ -136,6 +138,11 @@ export class SessionPool {
     const url = options.workerUrl ?? defaultWorkerUrl();
     if (typeof url !== "string" && !(url instanceof URL)) {
       throw new RiskError("E_TYPE", "workerUrl", `workerUrl is a file path or a URL of dist/session-worker.js, not ${shown(url)}`);
+    }
+    // Node reports a missing entry file only after the worker started, as a crash: say it here.
+    const file = url instanceof URL ? (url.protocol === "file:" ? fileURLToPath(url) : null) : url;
+    if (file !== null && !existsSync(file)) {
+      throw new RiskError("E_BACKEND", "workerUrl", `no pool worker entry at ${file}: run \`npm run build\` (it writes dist/session-worker.js), or pass the bundle's path as workerUrl`);
     }
     const backend = options.backend ?? "auto";
     // (loadKernel quotes String(backend): a function's source over several lines, or a TypeError)
