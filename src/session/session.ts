@@ -1,9 +1,12 @@
 /**
  * A tick session (issue 7): an exchange keeps every account in one engine and recomputes every
  * margin on each index tick. The book is laid out once; updates change the columns in place;
- * `evaluate()` runs the instrument pass once (the cube), then the kernel's deribit-pm tick
- * (Kernel.pmTick): per account, its positions' cube rows summed per group and reduced to IM/MM, from
- * positions that stay resident in kernel memory between ticks (only accounts that changed are copied).
+ * `evaluate()` prices the instruments of the underlyings that moved (the cube), then runs the kernel's
+ * deribit-pm tick (Kernel.pmTick): per account, its positions' cube rows summed per group and reduced
+ * to IM/MM, from positions that stay resident in kernel memory between ticks (only accounts that
+ * changed are copied). The kernel keeps each account's per-underlying numbers that the tick did not
+ * move (abi.ts): the session tells it which underlyings moved (factorDirty) and which accounts changed
+ * (cacheOk), and nothing else may change them.
  *
  * Futures and perpetuals are marked to market on every index update: the variation margin of each
  * position (linear: size·(F' − F) USD; inverse: size·(1/F − 1/F') coin) is booked to the account's
@@ -54,7 +57,7 @@ export interface SessionOptions {
   instrumentOutputs?: (views: KernelViews) => void;
 }
 
-/** The tick keeps nothing per account between calls: the chunk only bounds one call's duration. */
+/** Accounts per kernel call: any size gives the same numbers; the chunk only bounds one call's duration. */
 const DEFAULT_CHUNK = 4096;
 
 /** A user's argument in a message: strings quoted, anything else by its type (never a TypeError). */
