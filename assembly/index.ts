@@ -9,6 +9,12 @@ export { instrumentPass } from "./instrument";
 export { accountPass } from "./account";
 export { checkAccounts, checkInstruments } from "./checks";
 export { pmTick } from "./pm-tick";
+import { firstNonFinite } from "./pm-tick";
+
+/** First account of the last pmTick whose IM, MM or equity is not finite, −1 if none. */
+export function lastNonFinite(): i32 {
+  return firstNonFinite;
+}
 import { PM_FRAME_SLOTS } from "./pm-tick";
 import { badRow } from "./checks";
 

@@ -56,6 +56,9 @@ export const P_KEPT_VALUE = 41;
 export const P_FACTOR_FRESH = 42;
 export const PM_FRAME_SLOTS = 43;
 
+/** First account of the last pmTick whose IM, MM or equity is not finite, −1 if none. */
+export let firstNonFinite: i32 = -1;
+
 // Fault codes (src/kernel/pm-reduce.ts TICK_FAULTS).
 const FAULT_POS_START = 1;
 const FAULT_CURRENCY = 2;
@@ -335,6 +338,7 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
   }
   store<i32>(factorBuckets + (<usize>U << 2), nb);
 
+  firstNonFinite = -1;
   for (let j = from; j < from + count; j++) {
     // The account pass's sums for this account, in the order of its positions. A group's row starts
     // from 0 with its first run; untouched groups read the zero row.
@@ -625,6 +629,7 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
     st(outEquity, j, equity);
     store<i32>(outStatus + (<usize>j << 2), equity < 0 ? 3 : equity < mm ? 2 : equity < im ? 1 : 0);
     store<i32>(cacheOk + (<usize>j << 2), 1);
+    if (firstNonFinite < 0 && !(im - im == 0 && mm - mm == 0 && equity - equity == 0)) firstNonFinite = j;
   }
   setBadRow(-1);
   return 0;

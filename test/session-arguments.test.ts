@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { initSync } from "../src/index.js";
 import { RiskError } from "../src/errors.js";
 import { knownBook } from "./helpers/fuzz.js";
+import { BACKENDS } from "./helpers/backends.js";
 
 function errorOf(f: () => unknown): RiskError {
   try {
@@ -53,5 +54,27 @@ describe("session arguments", () => {
 
   it.each([Object.create(null), () => "simd", 7])("initSync({ backend: %s }) is E_BACKEND on one line", (backend) => {
     expect(errorOf(() => initSync({ backend } as never)).code).toBe("E_BACKEND");
+  });
+});
+
+describe.each(BACKENDS)("sizes that overflow together on %s", (backend) => {
+  it("are E_RANGE naming the account (the kernel reports the first non-finite account); fixing the size fixes it", () => {
+    const engine = initSync({ backend });
+    const book = engine.parse(knownBook());
+    const s = engine.open(book);
+    const fine = s.evaluate().initial.slice();
+    const k = 1;
+    const id = book.accounts[k].id;
+    const option = book.instruments.find((x) => x.kind === "option")!.id;
+    s.setPosition(id, option, 1e306); // × a value of thousands of USD: past the largest double
+    const e = errorOf(() => s.evaluate());
+    expect(e.code).toBe("E_RANGE");
+    expect(e.path).toBe(`accounts[${k}]`);
+    expect(e.message).toMatch(new RegExp(`account "${id}"`));
+    s.setPosition(id, option, book.accounts[k].positions.find((p) => p.instrument === option)?.qty ?? 0);
+    const again = s.evaluate();
+    for (let a = 0; a < fine.length; a++) if (a !== k) expect(again.initial[a]).toBe(fine[a]);
+    expect(Number.isFinite(again.initial[k])).toBe(true);
+    s.close();
   });
 });

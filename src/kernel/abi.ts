@@ -240,7 +240,8 @@ export interface Kernel {
   pmViews?(): PmViews;
   /**
    * deribit-pm IM, MM, equity and status of accounts [from, from + count) from their resident positions
-   * (see above). `mmFactor` and `mmp` are the global mm_factor and mmp_margin.
+   * (see above). `mmFactor` and `mmp` are the global mm_factor and mmp_margin. Returns the first of those
+   * accounts whose IM, MM or equity is not finite (sizes that overflow together), or −1.
    */
-  pmTick?(from: number, count: number, mmFactor: number, mmp: number): void;
+  pmTick?(from: number, count: number, mmFactor: number, mmp: number): number;
 }

@@ -84,11 +84,11 @@ export function createJsKernel(): Kernel {
       return pm!;
     },
     pmViews: needPm,
-    pmTick(from: number, count: number, mmFactor: number, mmp: number): void {
+    pmTick(from: number, count: number, mmFactor: number, mmp: number): number {
       const w = need();
       const p = needPm();
       checkPmTick(dims!, pmDims!, p, from, count);
-      pmTickJs(dims!, w, pmDims!, p, from, count, mmFactor, mmp);
+      return pmTickJs(dims!, w, pmDims!, p, from, count, mmFactor, mmp);
     },
     views: need,
     instrumentPass(from = 0, to = dims?.nInst ?? 0): void {

@@ -93,10 +93,14 @@ export function tickFault(code: number, row: number): RiskError {
   return bad(`${name}[${row}]`, `kernel input ${name}[${row}] is out of range`);
 }
 
-/** The tick over accounts [from, from + count): the instrument pass's outputs in `kv`, the rest in `v`. */
+/**
+ * The tick over accounts [from, from + count): the instrument pass's outputs in `kv`, the rest in `v`.
+ * Returns the first account whose IM, MM or equity is not finite, or −1.
+ */
 export function pmTickJs(
   kd: Dims, kv: KernelViews, pd: PmDims, v: PmViews, from: number, count: number, mmFactor: number, mmp: number,
-): void {
+): number {
+  let firstNonFinite = -1;
   const S = kd.nScen;
   const G = kd.nGroups;
   const B = kd.nBuckets;
@@ -246,5 +250,7 @@ export function pmTickJs(
     v.maintenance[a] = mm;
     v.equity[a] = equity;
     v.status[a] = equity < 0 ? 3 : equity < mm ? 2 : equity < im ? 1 : 0;
+    if (firstNonFinite < 0 && !(im - im === 0 && mm - mm === 0 && equity - equity === 0)) firstNonFinite = a;
   }
+  return firstNonFinite;
 }

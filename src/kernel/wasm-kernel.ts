@@ -138,12 +138,13 @@ export function createWasmKernel(backend: WasmFlavor, ex: KernelExports): WasmKe
       return currentPm();
     },
     pmViews: currentPm,
-    pmTick(from: number, count: number, mmFactor: number, mmp: number): void {
+    pmTick(from: number, count: number, mmFactor: number, mmp: number): number {
       current();
       const p = currentPm();
       checkPmTick(layout!.dims, pmLayout!.dims, p, from, count);
       const status = ex.pmTick(layout!.frame, pmLayout!.frame, from, count, mmFactor, mmp);
       if (status !== 0) throw tickFault(status, ex.lastBadRow());
+      return ex.lastNonFinite();
     },
     memoryBytes: () => memory.buffer.byteLength,
   };

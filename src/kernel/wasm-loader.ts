@@ -22,6 +22,7 @@ export interface KernelExports {
   accountPass(frame: number): void;
   pmFrameSlots(): number;
   pmTick(frame: number, pmFrame: number, from: number, count: number, mmFactor: number, mmp: number): number;
+  lastNonFinite(): number;
   probe(op: number, src: number, dst: number, n: number): void;
 }
 

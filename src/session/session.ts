@@ -302,10 +302,12 @@ export class Session {
     else this.reserveTick(); // positions may have outgrown the resident slots
     this.syncResident();
     const r = this.result;
+    let bad = -1; // the first account whose numbers are not finite
     if (todo) {
       const pv = this.pmViews();
       for (const a of todo) {
-        this.tick(a, 1);
+        const b = this.tick(a, 1);
+        if (bad < 0) bad = b;
         r.initial[a] = pv.initial[a];
         r.maintenance[a] = pv.maintenance[a];
         r.equity[a] = pv.equity[a];
@@ -314,7 +316,10 @@ export class Session {
     } else {
       const pv = this.pmViews();
       this.factorDirty.forEach((d, f) => (pv.factorDirty[f] = d ? 1 : 0));
-      for (let c = 0; c < n; c += this.chunk) this.tick(c, Math.min(n, c + this.chunk) - c);
+      for (let c = 0; c < n; c += this.chunk) {
+        const b = this.tick(c, Math.min(n, c + this.chunk) - c);
+        if (bad < 0) bad = b;
+      }
       pv.factorDirty.fill(0);
       this.factorDirty.fill(false);
       r.initial.set(pv.initial);
@@ -322,7 +327,7 @@ export class Session {
       r.equity.set(pv.equity);
       r.status.set(pv.status); // 0…3
     }
-    this.assertFinite(todo, todo ? todo.length : n);
+    if (bad >= 0) this.notFinite(bad);
     this.dirty = null;
     return this.result;
   }
@@ -332,18 +337,11 @@ export class Session {
    * overflow together (1e300 contracts, collateral of −1e308 BTC): E_RANGE naming the account. The
    * next evaluate() recomputes everything, so the error stands until an update fixes the account.
    */
-  private assertFinite(todo: number[] | null, count: number): void {
+  private notFinite(a: number): never {
     const r = this.result;
-    for (let j = 0; j < count; j++) {
-      const a = todo ? todo[j] : j;
-      const im = r.initial[a];
-      const mm = r.maintenance[a];
-      const eq = r.equity[a];
-      if (im - im === 0 && mm - mm === 0 && eq - eq === 0) continue;
-      this.cubeFresh = false;
-      throw new RiskError("E_RANGE", `accounts[${a}]`,
-        `account ${JSON.stringify(r.ids[a])}: equity ${eq}, IM ${im}, MM ${mm} cannot be computed: check the sizes of its positions and collateral`);
-    }
+    this.cubeFresh = false;
+    throw new RiskError("E_RANGE", `accounts[${a}]`,
+      `account ${JSON.stringify(r.ids[a])}: equity ${r.equity[a]}, IM ${r.initial[a]}, MM ${r.maintenance[a]} cannot be computed: check the sizes of its positions and collateral`);
   }
 
   /** The full report of one account through the engine's evaluate path (all presets of the book). */
@@ -615,14 +613,15 @@ export class Session {
     return this.kernel.pmViews ? this.kernel.pmViews() : this.pmLocal!;
   }
 
-  /** IM, MM, equity and status of accounts [from, from + count) into the tick room's outputs. */
-  private tick(from: number, count: number): void {
-    if (this.kernel.pmTick) this.kernel.pmTick(from, count, this.mmFactor, this.mmp);
-    else {
-      const pv = this.pmLocal!;
-      checkPmTick(this.dims!, this.pmDims!, pv, from, count);
-      pmTickJs(this.dims!, this.kernel.views(), this.pmDims!, pv, from, count, this.mmFactor, this.mmp);
-    }
+  /**
+   * IM, MM, equity and status of accounts [from, from + count) into the tick room's outputs; the first
+   * of them whose numbers are not finite, or −1.
+   */
+  private tick(from: number, count: number): number {
+    if (this.kernel.pmTick) return this.kernel.pmTick(from, count, this.mmFactor, this.mmp);
+    const pv = this.pmLocal!;
+    checkPmTick(this.dims!, this.pmDims!, pv, from, count);
+    return pmTickJs(this.dims!, this.kernel.views(), this.pmDims!, pv, from, count, this.mmFactor, this.mmp);
   }
 
   /** A book of account k (or all accounts when k < 0) as the session sees it now. */
