@@ -7,6 +7,8 @@
  *   (it uses the host's Math.exp/log, whose last bits may differ between V8 versions: the test prints
  *   how many outputs happened to match bit for bit);
  * - `initSync()` in a module Web Worker evaluates a book to the same bits as Node (simd, scalar);
+ * - a tick session (the kernel's deribit-pm tick, with numbers kept between ticks) gives Node's bits
+ *   through index, position and collateral updates (simd, scalar);
  * - the CSP is real: without 'wasm-unsafe-eval' the wasm backends fail with E_BACKEND (and a CSP
  *   violation), js still works, and the page falls back to js with a visible warning.
  * Without Chromium the file skips with a loud banner (test/browser/chromium.ts).
@@ -120,6 +122,27 @@ const PAGE_WORKER_RUN = `(async () => {
   return out;
 })()`;
 
+/** The same session script in Node and in the page: IM, MM, equity bits after each evaluate. */
+const SESSION_SCRIPT = `
+  const s = engine.open(book);
+  const out = [];
+  const take = (r) => out.push([...r.initial, ...r.maintenance, ...r.equity].map(hex64));
+  take(s.evaluate());
+  s.setIndex("BTC", 78500); take(s.evaluate());
+  s.setIndex("ETH", 2300); take(s.evaluate());
+  s.setIndex("BTC", 76900); take(s.evaluate());
+  const id = s.snapshot().accounts[1].id;
+  s.setCollateral(id, "USDC", 25000); take(s.evaluate());
+  s.close();
+  return out;
+`;
+
+function sessionNode(backend: "simd" | "scalar"): string[][] {
+  const hex64 = (x: number) => new BigUint64Array(Float64Array.of(x).buffer)[0].toString(16).padStart(16, "0");
+  const run = new Function("engine", "book", "hex64", SESSION_SCRIPT) as (e: unknown, b: string, h: typeof hex64) => string[][];
+  return run(initSync({ backend }), BOOK_TEXT, hex64);
+}
+
 describe.skipIf(!RUN)("the browser bundle in Chromium: kernels, workers, CSP", () => {
   let served: Served;
   let browser: Browser;
@@ -176,6 +199,25 @@ describe.skipIf(!RUN)("the browser bundle in Chromium: kernels, workers, CSP", (
       `${values} values bit-identical; js ${same}/${total} bit-identical, the rest within 1e-12 of max(|x|, the output's largest |x|) (worst relative to |x| itself: ${worst.toExponential(2)})`);
     expect(problems).toEqual([]);
     expect(await cspViolations(page)).toEqual([]);
+  });
+
+  it("a tick session (pmTick, kept numbers) gives Node's bits through index and collateral updates", async () => {
+    const got = (await page.evaluate(`(async () => {
+      ${PAGE_HELPERS}
+      const rg = await import("/riskgrid.js");
+      const out = {};
+      for (const backend of ["simd", "scalar"]) {
+        const engine = await rg.init({ backend });
+        out[backend] = ((engine, book) => { ${SESSION_SCRIPT} })(engine, ${JSON.stringify(BOOK_TEXT)});
+      }
+      return out;
+    })()`)) as Record<string, string[][]>;
+    for (const b of ["simd", "scalar"] as const) {
+      const node = sessionNode(b);
+      expect(node.length).toBe(5);
+      expect(got[b], `session on ${b}`).toEqual(node);
+    }
+    expect(problems).toEqual([]);
   });
 
   it("initSync() in a module worker (under the same CSP) evaluates a book to Node's bits", async () => {
