@@ -35,6 +35,17 @@ describe.each(BACKENDS)("tick session on %s", (backend) => {
     checkAgainstReports(s, book.accounts!.map((a) => a.id));
   });
 
+  it("matches evaluate() through one-index ticks (each account's other underlyings kept between them)", () => {
+    const book = randomBook({ seed: 13, accounts: 40, positionsPerAccount: 7 });
+    const s = engine.open(book);
+    s.evaluate();
+    for (const [u, px] of [["BTC", 78_900], ["ETH", 2_350], ["BTC", 76_100], ["BTC", 77_300]] as const) {
+      s.setIndex(u, px);
+      checkAgainstReports(s, book.accounts!.map((a) => a.id));
+    }
+    s.close();
+  });
+
   it("matches evaluate() after index, vol, position and collateral updates", () => {
     const book = randomBook({ seed: 11, accounts: 30, positionsPerAccount: 6 });
     const s = engine.open(book);
