@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: the kernel's performance contract (DESIGN §7) on this machine, for every backend
  * in one run. Prints a table and writes bench/results/latest.json.
+ *
+ * `npm run bench -- --only client`: the client-check rows alone (full grid and full report, every
+ * backend), printed only: for timing one change in seconds rather than minutes.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { type BackendName, type Kernel } from "../src/kernel/abi.js";
@@ -62,10 +65,56 @@ function clientCheck(b: BackendName): () => void {
   };
 }
 
-async function main(): Promise<void> {
+type ClientTiming = Record<string, { bestMicros: number; medianMicros: number; spread: number }>;
+
+/** µs per call of `tasks` (named `${prefix}${backend}`), keyed by backend. */
+function micros(timings: Timing[], tasks: { name: string }[], prefix: string): ClientTiming {
+  const t = (name: string): Timing => timings.find((x) => x.name === name)!;
+  return Object.fromEntries(
+    tasks.map(({ name }) => [name.slice(prefix.length), { bestMicros: t(name).bestMs * 1e3, medianMicros: t(name).medianMs * 1e3, spread: t(name).spread }]),
+  );
+}
+
+/** The client-check rows of the table: full grid, then full report, per backend. */
+function clientRows(client: ClientTiming, report: ClientTiming): string[][] {
+  const ok = (pass: boolean) => (pass ? "yes" : "NO");
+  const rows: string[][] = [];
+  for (const b of BACKENDS) {
+    const c = client[b];
+    rows.push([`full grid, 1 account × ${CLIENT_POSITIONS} positions`, b, `${c.bestMicros.toFixed(1)} µs`, `${c.medianMicros.toFixed(1)} µs`,
+      pct(c.spread), b === "simd" ? `≤ 40 µs: ${ok(c.bestMicros <= TARGETS.clientMicros)}` : ""]);
+  }
+  for (const b of BACKENDS) {
+    const c = report[b];
+    rows.push([`full report, 1 account × 50 positions (deribit-pm)`, b, `${c.bestMicros.toFixed(0)} µs`, `${c.medianMicros.toFixed(0)} µs`, pct(c.spread), ""]);
+  }
+  return rows;
+}
+
+/** The client check alone (`--only client`): its rows, printed, nothing written. */
+async function clientOnly(clientTasks: { name: string; fn: () => void }[], reportTasks: { name: string; fn: () => unknown }[]): Promise<void> {
+  const timings = await measure([...clientTasks, ...reportTasks]);
+  const rows = clientRows(micros(timings, clientTasks, "client:"), micros(timings, reportTasks, "report:"));
+  console.log(`\n${renderTable(["workload", "backend", "best", "median", "spread", "target"], rows)}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : null;
+  if (only !== null && only !== "client") throw new Error(`--only takes "client", not ${only}`);
   const machine = machineInfo();
   console.log(`riskgrid bench on ${machine.cpu} (${machine.cores} cores), node ${machine.node}; ` +
     `load average ${machine.loadAverage.start.toFixed(2)} at start`);
+
+  const clientTasks = BACKENDS.map((b) => ({ name: `client:${b}`, fn: clientCheck(b) }));
+  // The client check as a trader's page runs it: the full report (all instruments' prices and greeks,
+  // netted greeks, the 21×3 grid, standard + deribit-pm margins) of one 50-position account.
+  const reportBook = randomBook({ seed: 9, accounts: 1, positionsPerAccount: 50, strikesPerExpiry: 6 });
+  const reportTasks = BACKENDS.map((b) => {
+    const engine = initSync({ backend: b });
+    const parsed = engine.parse(reportBook);
+    return { name: `report:${b}`, fn: () => engine.evaluateBook(parsed, { presets: ["deribit-pm"] }) };
+  });
+  if (only === "client") return clientOnly(clientTasks, reportTasks);
 
   const revals = N_OPTIONS * N_SCEN;
   const kernelTasks = [
@@ -84,15 +133,6 @@ async function main(): Promise<void> {
   const marshalKernel = loadKernelSync("simd");
   const marshalViews = marshalKernel.reserve(dims(N_OPTIONS, MARSHAL_POSITIONS / PER_ACCOUNT, MARSHAL_POSITIONS));
   const marshalAccounts = accountList(MARSHAL_POSITIONS / PER_ACCOUNT, PER_ACCOUNT, N_OPTIONS, 44);
-  const clientTasks = BACKENDS.map((b) => ({ name: `client:${b}`, fn: clientCheck(b) }));
-  // The client check as a trader's page runs it: the full report (all instruments' prices and greeks,
-  // netted greeks, the 21×3 grid, standard + deribit-pm margins) of one 50-position account.
-  const reportBook = randomBook({ seed: 9, accounts: 1, positionsPerAccount: 50, strikesPerExpiry: 6 });
-  const reportTasks = BACKENDS.map((b) => {
-    const engine = initSync({ backend: b });
-    const parsed = engine.parse(reportBook);
-    return { name: `report:${b}`, fn: () => engine.evaluateBook(parsed, { presets: ["deribit-pm"] }) };
-  });
 
   const timings = await measure([
     ...kernelTasks,
@@ -112,12 +152,8 @@ async function main(): Promise<void> {
     accountTasks.map(({ name, bytes }) => [name.slice(8), { ...rate(name, madds), spread: t(name).spread, memoryBytes: bytes }]),
   );
   const marshal = t("marshal");
-  const report = Object.fromEntries(
-    reportTasks.map(({ name }) => [name.slice(7), { bestMicros: t(name).bestMs * 1e3, medianMicros: t(name).medianMs * 1e3, spread: t(name).spread }]),
-  );
-  const client = Object.fromEntries(
-    clientTasks.map(({ name }) => [name.slice(7), { bestMicros: t(name).bestMs * 1e3, medianMicros: t(name).medianMs * 1e3, spread: t(name).spread }]),
-  );
+  const report = micros(timings, reportTasks, "report:");
+  const client = micros(timings, clientTasks, "client:");
   const ratio = (a: string, b: string) => ({ best: kernel[a].best / kernel[b].best, median: kernel[a].median / kernel[b].median });
   const ratios = { simdOverJs: ratio("book:simd", "book:js"), simdOverScalar: ratio("book:simd", "book:scalar") };
 
@@ -140,15 +176,7 @@ async function main(): Promise<void> {
   }
   rows.push([`marshal ${MARSHAL_POSITIONS / 1000}k positions into the views`, "any", `${(marshal.bestMs * 1e3).toFixed(1)} µs`,
     `${(marshal.medianMs * 1e3).toFixed(1)} µs`, pct(marshal.spread), `≤ 100 µs: ${ok(marshal.bestMs * 1e3 <= TARGETS.marshalMicros)}`]);
-  for (const b of BACKENDS) {
-    const c = client[b];
-    rows.push([`full grid, 1 account × ${CLIENT_POSITIONS} positions`, b, `${c.bestMicros.toFixed(1)} µs`, `${c.medianMicros.toFixed(1)} µs`,
-      pct(c.spread), b === "simd" ? `≤ 40 µs: ${ok(c.bestMicros <= TARGETS.clientMicros)}` : ""]);
-  }
-  for (const b of BACKENDS) {
-    const c = report[b];
-    rows.push([`full report, 1 account × 50 positions (deribit-pm)`, b, `${c.bestMicros.toFixed(0)} µs`, `${c.medianMicros.toFixed(0)} µs`, pct(c.spread), ""]);
-  }
+  rows.push(...clientRows(client, report));
   const varBench = runVarBench();
   const tick = await exchangeTick({ log: (line) => console.error(line) });
   const done = finishMachineInfo(machine);
@@ -180,7 +208,7 @@ async function main(): Promise<void> {
   console.log("wrote bench/results/latest.json");
 }
 
-main().catch((e) => {
+main(process.argv.slice(2)).catch((e) => {
   console.error(e);
   process.exit(1);
 });
