@@ -3,6 +3,7 @@
  * does not depend on name parsing or defaults and `parseBook(bookToJSON(b))` deep-equals `b`.
  */
 import type { AccountInput, Book, BookInput, InstrumentInput, MarketInput, Position } from "../types.js";
+import { isoTime } from "./iso-time.js";
 
 // Years 0000–9999: the range plain ISO-8601 (and parseTimestamp) accepts.
 const ISO_MIN = (() => {
@@ -18,7 +19,7 @@ const ISO_MAX = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
  */
 export function formatTime(ms: number): string | number {
   if (!Number.isInteger(ms) || ms < ISO_MIN || ms > ISO_MAX) return ms;
-  return new Date(ms).toISOString().replace(".000Z", "Z");
+  return isoTime(ms).replace(".000Z", "Z");
 }
 
 /**

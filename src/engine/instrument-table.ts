@@ -11,6 +11,7 @@ import {
 import type { Book, Instrument } from "../types.js";
 import { MS_PER_DAY, MS_PER_YEAR } from "../types.js";
 import { discountFactor, forwardOf } from "../book/market.js";
+import { isoTime } from "../book/iso-time.js";
 
 export interface GreekBucket {
   underlying: string;
@@ -47,28 +48,59 @@ export interface InstrumentTable {
   buckets: GreekBucket[];
 }
 
+/** What instruments of one underlying and one expiry (or spot, or perpetual) share. */
+interface Slot {
+  T: number;
+  dte: number;
+  F: number;
+  /** e^{−rT} (options only use it). */
+  df: number;
+  bucket: number;
+}
+
 export function buildInstrumentTable(book: Book): InstrumentTable {
   const list = book.instruments;
   const n = list.length;
   const underlyings = Object.keys(book.markets).sort();
   const uIndex = new Map(underlyings.map((u, i) => [u, i]));
+  // One buffer per element type, cut into columns: V8 spends ~0.6 µs on each typed array it allocates
+  // (14 of them were a twentieth of a client check).
+  const f64 = new Float64Array(10 * n);
+  const i32 = new Int32Array(3 * n);
+  const f = (k: number) => f64.subarray(k * n, (k + 1) * n);
+  const int = (k: number) => i32.subarray(k * n, (k + 1) * n);
   const t: InstrumentTable = {
     book, instruments: list, indexOf: new Map(list.map((x, i) => [x.id, i])), underlyings,
-    underlyingOf: new Int32Array(n), kind: new Int32Array(n), cp: new Float64Array(n),
-    strike: new Float64Array(n), tau: new Float64Array(n), dte: new Float64Array(n),
-    fwd: new Float64Array(n), df: new Float64Array(n), rate: new Float64Array(n),
-    vol: new Float64Array(n), size: new Float64Array(n), dFdS: new Float64Array(n),
-    bucketOf: new Int32Array(n), buckets: [],
+    underlyingOf: int(0), kind: int(1), cp: f(0), strike: f(1), tau: f(2), dte: f(3), fwd: f(4), df: f(5), rate: f(6),
+    vol: f(7), size: f(8), dFdS: f(9), bucketOf: int(2), buckets: [],
   };
-  const bucketIndex = new Map<string, number>();
+  // A chain lists many strikes per expiry: the forward, discount factor (detExp each) and bucket are
+  // worked out once per underlying and expiry, not per instrument (same inputs, same numbers).
+  const slots = new Map<string, Map<number | "spot" | "perp", Slot>>();
   for (let i = 0; i < n; i++) {
     const x = list[i];
     const m = book.markets[x.underlying];
-    const msLeft = x.expiry === undefined ? 0 : x.expiry - book.valuationTime;
-    const T = msLeft / MS_PER_YEAR;
-    const F = forwardOf(m, x.expiry, book.valuationTime);
     const isOption = x.kind === "option";
     const inverse = x.settlement === "inverse";
+    let byExpiry = slots.get(x.underlying);
+    if (!byExpiry) slots.set(x.underlying, (byExpiry = new Map()));
+    const key = x.kind === "spot" ? "spot" : x.expiry ?? "perp";
+    let slot = byExpiry.get(key);
+    if (!slot) {
+      const msLeft = x.expiry === undefined ? 0 : x.expiry - book.valuationTime;
+      const T = msLeft / MS_PER_YEAR;
+      const when = x.kind === "spot" ? "spot" : x.expiry === undefined ? "perpetual" : isoTime(x.expiry).slice(0, 10);
+      slot = {
+        T, dte: msLeft / MS_PER_DAY, F: forwardOf(m, x.expiry, book.valuationTime), df: discountFactor(m.rate, T),
+        bucket: t.buckets.length,
+      };
+      byExpiry.set(key, slot);
+      t.buckets.push({
+        underlying: x.underlying, expiry: x.expiry ?? null, spot: x.kind === "spot", tau: T,
+        label: `${x.underlying} ${when}`,
+      });
+    }
+    const F = slot.F;
     t.underlyingOf[i] = uIndex.get(x.underlying)!;
     t.kind[i] = isOption
       ? inverse ? KIND_OPTION_INVERSE : KIND_OPTION_LINEAR
@@ -76,27 +108,15 @@ export function buildInstrumentTable(book: Book): InstrumentTable {
     t.cp[i] = isOption ? (x.right === "call" ? 1 : -1) : 0;
     // Delta-one reference level: the mark itself (zero mark value) for futures/perps, 0 for spot.
     t.strike[i] = isOption ? x.strike! : x.kind === "spot" ? 0 : F;
-    t.tau[i] = T;
-    t.dte[i] = msLeft / MS_PER_DAY;
+    t.tau[i] = slot.T;
+    t.dte[i] = slot.dte;
     t.fwd[i] = F;
     t.rate[i] = isOption ? m.rate : 0;
-    t.df[i] = isOption ? discountFactor(m.rate, T) : 1;
+    t.df[i] = isOption ? slot.df : 1;
     t.vol[i] = isOption ? x.vol! : 0;
     t.size[i] = x.contractSize;
     t.dFdS[i] = F / m.index;
-    const key = `${x.underlying}|${x.kind === "spot" ? "spot" : x.expiry ?? "perp"}`;
-    let b = bucketIndex.get(key);
-    if (b === undefined) {
-      // Labels only for new buckets: date formatting per instrument was most of a client check's cost.
-      const when = x.kind === "spot" ? "spot" : x.expiry === undefined ? "perpetual" : new Date(x.expiry).toISOString().slice(0, 10);
-      b = t.buckets.length;
-      bucketIndex.set(key, b);
-      t.buckets.push({
-        underlying: x.underlying, expiry: x.expiry ?? null, spot: x.kind === "spot", tau: T,
-        label: `${x.underlying} ${when}`,
-      });
-    }
-    t.bucketOf[i] = b;
+    t.bucketOf[i] = slot.bucket;
   }
   return t;
 }
