@@ -1,7 +1,7 @@
 /**
  * Per-underlying spot × vol grids: every spot move crossed with vol up / unchanged / down.
  */
-import { emptyScenarioSet, type ScenarioKind, type ScenarioSet, type TermStructure } from "./scenario-set.js";
+import { copyScenarioSet, emptyScenarioSet, type ScenarioKind, type ScenarioSet, type TermStructure } from "./scenario-set.js";
 
 export interface GridFactorParams {
   /** Relative spot moves, e.g. −0.16 … +0.16. */
@@ -65,12 +65,23 @@ export function evenMoves(range: number, perSide: number): number[] {
   return out;
 }
 
+// Built sets by factor list (its 63 labels cost more than the kernel's use of it); handed out as copies.
+const DEFAULT_GRIDS = new Map<string, ScenarioSet>();
+const MAX_DEFAULT_GRIDS = 64;
+
 /** The benchmark/default grid of DESIGN §7: 21 spot shocks −50 %…+50 % × vol up/same/down. */
 export function defaultGrid(factors: string[]): ScenarioSet {
-  return spotVolGrid({
-    name: "grid-21x3",
-    factors,
-    params: () => ({ spotMoves: evenMoves(0.5, 10), volUp: 0.5, volDown: 0.3 }),
-    termStructure: { pShort: 0.3, pLong: 0.13, floorDays: 1 },
-  });
+  const key = JSON.stringify(factors);
+  let set = DEFAULT_GRIDS.get(key);
+  if (!set) {
+    set = spotVolGrid({
+      name: "grid-21x3",
+      factors: factors.slice(),
+      params: () => ({ spotMoves: evenMoves(0.5, 10), volUp: 0.5, volDown: 0.3 }),
+      termStructure: { pShort: 0.3, pLong: 0.13, floorDays: 1 },
+    });
+    if (DEFAULT_GRIDS.size >= MAX_DEFAULT_GRIDS) DEFAULT_GRIDS.clear();
+    DEFAULT_GRIDS.set(key, set);
+  }
+  return copyScenarioSet(set);
 }

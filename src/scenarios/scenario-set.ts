@@ -49,15 +49,39 @@ export function volMultiplier(dteDays: number, ts: TermStructure | null): number
 }
 
 export function emptyScenarioSet(name: string, factors: string[], nScen: number, joint: boolean): ScenarioSet {
+  const set = withColumns(name, factors, nScen, joint);
+  set.mult.fill(1);
+  set.weight.fill(1);
+  set.kind.fill("regular");
+  set.label.fill("");
+  return set;
+}
+
+/** A copy of `set` that shares nothing mutable with it (for sets kept in a cache). */
+export function copyScenarioSet(set: ScenarioSet): ScenarioSet {
+  const c = withColumns(set.name, set.factors.slice(), set.nScen, set.joint);
+  c.mult.set(set.mult);
+  c.volShift.set(set.volShift);
+  c.volFloor.set(set.volFloor);
+  c.weight.set(set.weight);
+  c.kind = set.kind.slice();
+  c.label = set.label.slice();
+  c.termStructure = set.termStructure && { ...set.termStructure };
+  return c;
+}
+
+/** A set with zeroed columns, all four in one buffer (V8 spends ~0.6 µs on each typed array). */
+function withColumns(name: string, factors: string[], nScen: number, joint: boolean): ScenarioSet {
   const n = factors.length * nScen;
+  const buf = new Float64Array(3 * n + nScen);
   return {
     name, factors, nScen, joint,
-    mult: new Float64Array(n).fill(1),
-    volShift: new Float64Array(n),
-    volFloor: new Float64Array(n),
-    weight: new Float64Array(nScen).fill(1),
-    kind: new Array<ScenarioKind>(nScen).fill("regular"),
-    label: new Array<string>(nScen).fill(""),
+    mult: buf.subarray(0, n),
+    volShift: buf.subarray(n, 2 * n),
+    volFloor: buf.subarray(2 * n, 3 * n),
+    weight: buf.subarray(3 * n),
+    kind: new Array<ScenarioKind>(nScen),
+    label: new Array<string>(nScen),
     termStructure: null,
   };
 }
