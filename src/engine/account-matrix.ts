@@ -40,37 +40,39 @@ export function accountMatrix(run: GridRun, accountIndex: number, account: Accou
   const S = set.nScen;
   const U = table.underlyings.length;
   const index = table.underlyings.map((u) => book.markets[u].index);
-  const factorOfAsset = new Map(table.underlyings.map((u, f) => [u, f]));
   const rows = set.joint ? ["ALL"] : table.underlyings.slice();
   const pnl = new Float64Array(rows.length * S);
   const baseG = run.base.subarray(accountIndex * G, (accountIndex + 1) * G);
   const pnlA = run.pnl.subarray(accountIndex * G * S, (accountIndex + 1) * G * S);
+  // Each collateral asset and the account currency resolved once: the factor it moves with, or (-1) its
+  // fixed USD price (looking them up per scenario was most of this function's time).
   const collateral = Object.entries(account.collateral);
+  const cAmt = collateral.map(([, amt]) => amt);
+  const cFactor = collateral.map(([asset]) => table.underlyings.indexOf(asset));
+  const cUsd = collateral.map(([asset], j) => (cFactor[j] < 0 ? assetPriceUsd(book, asset) : 0));
+  const acctFactor = table.underlyings.indexOf(account.currency);
+  const acctUsd = acctFactor < 0 ? assetPriceUsd(book, account.currency) : 0;
 
-  // USD price of factor f's coin in row r, scenario s (s < 0: unshocked).
-  const price = (f: number, r: number, s: number): number =>
-    s < 0 || !(set.joint || f === r) ? index[f] : index[f] * set.mult[f * S + s];
-  const assetUsd = (asset: string, r: number, s: number): number => {
-    const f = factorOfAsset.get(asset);
-    return f === undefined ? assetPriceUsd(book, asset) : price(f, r, s);
-  };
-  const equityUsd = (r: number, s: number, positionsOnly: boolean): number => {
+  // USD price of each factor's coin in the scenario being summed.
+  const px = index.slice();
+  // Equity in row r, scenario s (s < 0: unshocked), account currency.
+  const equity = (r: number, s: number, positionsOnly: boolean): number => {
     let e = 0;
     for (let f = 0; f < U; f++) {
       const moves = s >= 0 && (set.joint || f === r);
+      px[f] = moves ? index[f] * set.mult[f * S + s] : index[f];
       const lin = baseG[2 * f] + (moves ? pnlA[2 * f * S + s] : 0);
       const inv = baseG[2 * f + 1] + (moves ? pnlA[(2 * f + 1) * S + s] : 0);
-      e += lin + inv * price(f, r, s);
+      e += lin + inv * px[f];
     }
-    if (!positionsOnly) for (const [asset, amt] of collateral) e += amt * assetUsd(asset, r, s);
-    return e;
+    if (!positionsOnly) for (let j = 0; j < cAmt.length; j++) e += cAmt[j] * (cFactor[j] < 0 ? cUsd[j] : px[cFactor[j]]);
+    return e / (acctFactor < 0 ? acctUsd : px[acctFactor]);
   };
-  const toAcct = (usd: number, r: number, s: number) => usd / assetUsd(account.currency, r, s);
 
-  const baseEquity = toAcct(equityUsd(0, -1, false), 0, -1);
-  const positionsValue = toAcct(equityUsd(0, -1, true), 0, -1);
+  const baseEquity = equity(0, -1, false);
+  const positionsValue = equity(0, -1, true);
   for (let r = 0; r < rows.length; r++) {
-    for (let s = 0; s < S; s++) pnl[r * S + s] = toAcct(equityUsd(r, s, false), r, s) - baseEquity;
+    for (let s = 0; s < S; s++) pnl[r * S + s] = equity(r, s, false) - baseEquity;
   }
   return {
     accountId: account.id, currency: account.currency, rows, nScen: S, pnl,
