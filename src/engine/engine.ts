@@ -99,8 +99,9 @@ export class Engine {
   context(book: Book, options: EvaluateOptions = {}): PresetContext {
     const table = buildInstrumentTable(book);
     const layout = layoutAccounts(table, book.accounts);
-    const run = (set: ScenarioSet): GridRun => runGrid(this.kernel, table, layout, set);
-    const base = run(defaultGrid(table.underlyings));
+    const base = runGrid(this.kernel, table, layout, defaultGrid(table.underlyings));
+    // Later runs over the same table reuse the base run's values and greeks (see runGrid).
+    const run = (set: ScenarioSet): GridRun => runGrid(this.kernel, table, layout, set, { prices: base });
     return {
       book, table, layout, kernel: this.kernel, overrides: book.risk.overrides, base, run,
       matrix: (r, k) => accountMatrix(r, k, book.accounts[k]),

@@ -44,33 +44,41 @@ export function groupOf(t: InstrumentTable, i: number): number {
   return t.underlyingOf[i] * 2 + (isInverseKind(t.kind[i]) ? 1 : 0);
 }
 
-/** Instrument input columns (and greek buckets) of the table into the kernel's views. */
+/** Kernel instrument column ← instrument table column (the vol multiplier and the group come apart). */
+const INSTRUMENT_COLUMNS = [
+  ["kind", "kind"], ["factor", "underlyingOf"], ["cp", "cp"], ["strike", "strike"], ["tau", "tau"], ["fwd", "fwd"],
+  ["df", "df"], ["rate", "rate"], ["vol", "vol"], ["size", "size"], ["dFdS", "dFdS"], ["bucket", "bucketOf"],
+] as const;
+
 /** Instrument columns; `volMult` null leaves the multiplier column to the caller (writeVolMult). */
 export function writeInstruments(v: KernelViews, t: InstrumentTable, volMult: Float64Array | null): void {
-  v.kind.set(t.kind);
-  v.factor.set(t.underlyingOf);
-  v.cp.set(t.cp);
-  v.strike.set(t.strike);
-  v.tau.set(t.tau);
-  v.fwd.set(t.fwd);
-  v.df.set(t.df);
-  v.rate.set(t.rate);
-  v.vol.set(t.vol);
-  v.size.set(t.size);
-  v.dFdS.set(t.dFdS);
+  for (const [dst, src] of INSTRUMENT_COLUMNS) (v[dst] as Float64Array).set(t[src]);
   if (volMult) v.volMult.set(volMult);
-  v.bucket.set(t.bucketOf);
+}
+
+/** Table rows `rows` as kernel instruments 0 … rows.length − 1, with their groups and vol multipliers. */
+function writeInstrumentRows(v: KernelViews, t: InstrumentTable, rows: Int32Array, volMult: Float64Array | null, ts: TermStructure | null): void {
+  for (const [dst, src] of INSTRUMENT_COLUMNS) {
+    const to = v[dst];
+    const from = t[src];
+    for (let k = 0; k < rows.length; k++) to[k] = from[rows[k]];
+  }
+  if (volMult) for (let k = 0; k < rows.length; k++) v.volMult[k] = volMult[rows[k]];
+  else writeVolMult(v.volMult, t, ts, rows);
+  for (let k = 0; k < rows.length; k++) v.group[k] = groupOf(t, rows[k]);
 }
 
 /**
- * The term-structure multiplier of every instrument into `out`. An expiry's instruments share their
- * days to expiry, so the pow (a detExp and a detLog) is taken once per greek bucket.
+ * The term-structure multiplier of every instrument (or of table rows `rows`) into `out`. An expiry's
+ * instruments share their days to expiry, so the pow (a detExp and a detLog) is taken once per greek
+ * bucket.
  */
-export function writeVolMult(out: Float64Array, t: InstrumentTable, ts: TermStructure | null): void {
+export function writeVolMult(out: Float64Array, t: InstrumentTable, ts: TermStructure | null, rows?: Int32Array): void {
   const perBucket: number[] = [];
-  for (let i = 0; i < t.instruments.length; i++) {
-    const b = t.bucketOf[i];
-    out[i] = perBucket[b] ??= volMultiplier(t.dte[i], ts);
+  const count = rows ? rows.length : t.instruments.length;
+  for (let k = 0; k < count; k++) {
+    const i = rows ? rows[k] : k;
+    out[k] = perBucket[t.bucketOf[i]] ??= volMultiplier(t.dte[i], ts);
   }
 }
 
@@ -100,7 +108,10 @@ export interface GridRun extends InstrumentResults {
   table: InstrumentTable;
   layout: AccountsLayout;
   nGroups: number;
-  /** [i·S + s], settlement currency; only when `keepCube`. */
+  /**
+   * [i·S + s], settlement currency; only when `keepCube`. Rows of instruments that no laid-out
+   * position holds are 0 when the run priced the held instruments alone (see runGrid).
+   */
   cube: Float64Array | null;
   /** [(a·G + g)·S + s], settlement currency of group g. */
   pnl: Float64Array;
@@ -110,57 +121,116 @@ export interface GridRun extends InstrumentResults {
   greeks: Float64Array;
 }
 
-export function runGrid(
-  kernel: Kernel,
-  t: InstrumentTable,
-  layout: AccountsLayout,
-  set: ScenarioSet,
-  opts: {
-    keepCube?: boolean;
-    /**
-     * Per-instrument vol-shock multiplier in place of the set's term structure (e.g. 1/σ turns the
-     * relative shift into an absolute one: σ' = σ + a, as SPAN's vol scan range in vol points).
-     */
-    volMult?: Float64Array;
-  } = {},
-): GridRun {
+export interface RunOptions {
+  keepCube?: boolean;
+  /**
+   * Per-instrument vol-shock multiplier in place of the set's term structure (e.g. 1/σ turns the
+   * relative shift into an absolute one: σ' = σ + a, as SPAN's vol scan range in vol points).
+   */
+  volMult?: Float64Array;
+  /**
+   * Values and greeks of this table's instruments from an earlier run of it (they do not depend on
+   * the scenario set), so a run that prices only the held instruments need not price the rest again.
+   */
+  prices?: InstrumentResults;
+}
+
+/** Instruments that some laid-out position holds, ascending, each once. */
+function heldInstruments(n: number, layout: AccountsLayout): Int32Array {
+  const held = new Uint8Array(n);
+  const { posInst } = layout;
+  let h = 0;
+  for (let p = 0; p < posInst.length; p++) {
+    if (!held[posInst[p]]) {
+      held[posInst[p]] = 1;
+      h++;
+    }
+  }
+  const rows = new Int32Array(h);
+  for (let i = 0, k = 0; k < h; i++) if (held[i]) rows[k++] = i;
+  return rows;
+}
+
+export function runGrid(kernel: Kernel, t: InstrumentTable, layout: AccountsLayout, set: ScenarioSet, opts: RunOptions = {}): GridRun {
   if (set.factors.join() !== t.underlyings.join()) {
     throw new Error(`scenario set ${set.name}: factors must be the book's underlyings`);
   }
   const n = t.instruments.length;
   const S = set.nScen;
   const G = t.underlyings.length * 2;
-  const dims: Dims = {
-    nInst: n, nScen: S, nFactors: t.underlyings.length, nAcc: layout.ids.length,
-    nPos: layout.posQty.length, nGroups: G, nBuckets: Math.max(1, t.buckets.length),
-  };
+  const B = Math.max(1, t.buckets.length);
+  const nAcc = layout.ids.length;
+  const dims = (nInst: number, nScen: number, withAccounts: boolean): Dims => ({
+    nInst, nScen, nFactors: t.underlyings.length, nAcc: withAccounts ? nAcc : 0,
+    nPos: withAccounts ? layout.posQty.length : 0, nGroups: G, nBuckets: B,
+  });
+  // A client check prices a whole listing for one account that holds a few instruments: cube rows of
+  // the others would be computed for nothing. When at most half the instruments are held, every
+  // instrument is priced without scenarios (or `prices` are reused) and the scenarios run over the
+  // held ones alone. The kernel's numbers for an instrument depend neither on the other rows nor on
+  // the scenario count, so every result is the same bits as one pass over everything.
+  const held = heldInstruments(n, layout);
+  const subset = 2 * held.length <= n && held.length < n;
   kernel.owner = null;
-  const v = kernel.reserve(dims);
-  writeInstruments(v, t, opts.volMult ?? null);
-  if (!opts.volMult) writeVolMult(v.volMult, t, set.termStructure);
-  for (let i = 0; i < n; i++) v.group[i] = groupOf(t, i);
+
+  // The results leave kernel memory (the next pass reuses it) in one allocation: V8 spends ~0.6 µs
+  // on each typed array, and a run has up to ten outputs.
+  const nGreeks = nAcc * B * N_GREEKS;
+  const out = new Float64Array(6 * n + (opts.keepCube ? n * S : 0) + nAcc * G * (S + 1) + nGreeks);
+  let at = 0;
+  const take = (len: number): Float64Array => out.subarray(at, (at += len));
+  const copy = (src: Float64Array, len = src.length): Float64Array => {
+    const dst = take(len);
+    dst.set(len === src.length ? src : src.subarray(0, len));
+    return dst;
+  };
+
+  // Values and greeks: the first 6n of `out`, copied as soon as they exist (the next reserve reuses
+  // kernel memory).
+  const results = (src: InstrumentResults): InstrumentResults => ({
+    value: copy(src.value, n), delta: copy(src.delta, n), gamma: copy(src.gamma, n),
+    vega: copy(src.vega, n), theta: copy(src.theta, n), rho: copy(src.rho, n),
+  });
+  let prices: InstrumentResults | null = null;
+  if (subset) {
+    let src = opts.prices;
+    if (!src) {
+      const v = kernel.reserve(dims(n, 0, false));
+      writeInstruments(v, t, null); // no scenarios: the vol multipliers and groups are not read
+      kernel.instrumentPass();
+      src = kernel.views();
+    }
+    prices = results(src);
+  }
+  const v = kernel.reserve(dims(subset ? held.length : n, S, true));
+  if (subset) {
+    writeInstrumentRows(v, t, held, opts.volMult ?? null, set.termStructure);
+    const rowOf = new Int32Array(n);
+    held.forEach((i, k) => (rowOf[i] = k));
+    for (let p = 0; p < layout.posInst.length; p++) v.posInst[p] = rowOf[layout.posInst[p]];
+  } else {
+    writeInstruments(v, t, opts.volMult ?? null);
+    if (!opts.volMult) writeVolMult(v.volMult, t, set.termStructure);
+    for (let i = 0; i < n; i++) v.group[i] = groupOf(t, i);
+    v.posInst.set(layout.posInst);
+  }
   writeScenarios(v, set);
   v.accStart.set(layout.accStart);
-  v.posInst.set(layout.posInst);
   v.posQty.set(layout.posQty);
   kernel.instrumentPass();
   kernel.accountPass();
   const w = kernel.views();
-  // The results leave kernel memory (the next run reuses it) in one allocation: V8 spends ~0.6 µs on
-  // each typed array, and a run has up to ten outputs.
-  const nGreeks = dims.nAcc * dims.nBuckets * N_GREEKS;
-  const out = new Float64Array(6 * n + (opts.keepCube ? w.cube.length : 0) + w.pnl.length + w.base.length + nGreeks);
-  let at = 0;
-  const copy = (src: Float64Array): Float64Array => {
-    const dst = out.subarray(at, (at += src.length));
-    dst.set(src);
-    return dst;
-  };
+  prices ??= results(w);
+  let cube: Float64Array | null = null;
+  if (opts.keepCube && subset) {
+    // Rows of instruments that no position holds stay 0: nothing reads them.
+    cube = take(n * S);
+    held.forEach((i, k) => cube!.set(w.cube.subarray(k * S, (k + 1) * S), i * S));
+  } else if (opts.keepCube) {
+    cube = copy(w.cube, n * S);
+  }
   return {
-    set, table: t, layout, nGroups: G,
-    value: copy(w.value), delta: copy(w.delta), gamma: copy(w.gamma), vega: copy(w.vega),
-    theta: copy(w.theta), rho: copy(w.rho),
-    cube: opts.keepCube ? copy(w.cube) : null,
-    pnl: copy(w.pnl), base: copy(w.base), greeks: copy(w.greeks.subarray(0, nGreeks)),
+    set, table: t, layout, nGroups: G, ...prices, cube,
+    pnl: copy(w.pnl, nAcc * G * S), base: copy(w.base, nAcc * G), greeks: copy(w.greeks, nGreeks),
   };
 }

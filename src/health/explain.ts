@@ -145,7 +145,7 @@ function finishScenario(underlying: string, scenarioSet: string, scenario: numbe
 /** Worst raw grid scenario per underlying (rows with a loss only). */
 function gridWorst(engine: Engine, ctx: PresetContext): WorstScenarioExplained[] {
   const set = defaultGrid(ctx.table.underlyings);
-  const run = runGrid(engine.kernel, ctx.table, ctx.layout, set, { keepCube: true });
+  const run = runGrid(engine.kernel, ctx.table, ctx.layout, set, { keepCube: true, prices: ctx.base });
   const m: AccountMatrix = accountMatrix(run, 0, ctx.book.accounts[0]);
   const out: WorstScenarioExplained[] = [];
   m.rows.forEach((u, r) => {
@@ -237,7 +237,7 @@ function pmExplain(engine: Engine, ctx: PresetContext, m: Measure): { worst: Wor
     const sh = pmShape(p.buckets_count);
     if (x.worstIndex >= 0) {
       const set = pmScenarioSet(factors, new Set([u]), paramsFor);
-      const run = runGrid(engine.kernel, table, ctx.layout, set, { keepCube: true });
+      const run = runGrid(engine.kernel, table, ctx.layout, set, { keepCube: true, prices: ctx.base });
       const w = x.worstIndex;
       let lines: Lines;
       if (w < sh.nStd) {

@@ -225,7 +225,7 @@ export function riskMatrixMargins(
   const scratch = new AccountScratch(U, Math.max(1, table.buckets.length));
   for (const members of groups.values()) {
     const set = pmScenarioSet(factors, members, paramsFor);
-    const run = runGrid(ctx.kernel, table, layout, set, { keepCube: true });
+    const run = runGrid(ctx.kernel, table, layout, set, { keepCube: true, prices: ctx.base });
     const rows = factors.map((u, r) => (members.has(u) ? r : -1)).filter((r) => r >= 0);
     accounts.forEach((a, k) => {
       const m = accountMatrix(run, k, a);

@@ -149,7 +149,7 @@ export function spanMargins(
 ): SpanDetail[] {
   const { table, book } = ctx;
   const { set, volMult } = spanScenarioSet(ctx, paramsFor);
-  const run: GridRun = runGrid(ctx.kernel, table, layout, set, { volMult });
+  const run: GridRun = runGrid(ctx.kernel, table, layout, set, { volMult, prices: ctx.base });
   const factors = table.underlyings;
   return accounts.map((a, k) => {
     const m = accountMatrix(run, k, a);
