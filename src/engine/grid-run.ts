@@ -89,7 +89,12 @@ export function writeScenarios(v: KernelViews, set: ScenarioSet): void {
   // 156 on ~7 % of inputs), and these columns must be the same bits everywhere (DESIGN §1).
   // Each move is listed under several vol shocks back to back: one detLog per run of equal multipliers.
   const { mult } = set;
-  for (let k = 0; k < mult.length; k++) v.lnMult[k] = k > 0 && mult[k] === mult[k - 1] ? v.lnMult[k - 1] : detLog(mult[k]);
+  let prev = NaN;
+  let ln = NaN;
+  for (let k = 0; k < mult.length; k++) {
+    if (mult[k] !== prev) ln = detLog((prev = mult[k]));
+    v.lnMult[k] = ln;
+  }
   v.volShift.set(set.volShift);
   v.volFloor.set(set.volFloor);
 }

@@ -39,8 +39,10 @@ function unknown(key: string, path: string, keys: Set<string>): RiskError {
 }
 
 export function validateOverrides(book: Book): void {
+  const overrides = Object.entries(book.risk.overrides);
+  if (overrides.length === 0) return; // most books: no need to gather every preset's keys
   const keys = knownKeys();
-  for (const [k, v] of Object.entries(book.risk.overrides)) {
+  for (const [k, v] of overrides) {
     const path = `risk.overrides.${k}`;
     if (book.markets[k]) {
       if (typeof v !== "object" || v === null || Array.isArray(v)) {

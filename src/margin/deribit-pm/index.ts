@@ -55,7 +55,7 @@ import type { AccountMatrix } from "../../engine/account-matrix.js";
 import { accountMatrix } from "../../engine/account-matrix.js";
 import { type AccountsLayout, type GridRun, layoutAccounts, runGrid } from "../../engine/grid-run.js";
 import { RiskError } from "../../errors.js";
-import { emptyScenarioSet, type ScenarioSet } from "../../scenarios/scenario-set.js";
+import { emptyScenarioSet, type ScenarioKind, type ScenarioSet } from "../../scenarios/scenario-set.js";
 import type { Account } from "../../types.js";
 import { resolveParams } from "../overrides.js";
 import { registerPreset } from "../registry.js";
@@ -143,6 +143,25 @@ export function pmParamsFor(overrides: Record<string, unknown>): (u: string) => 
   };
 }
 
+// Scenario labels and kinds by bucket count (1…50): built once each, copied into every set.
+const PM_LABELS = new Map<number, { label: string[]; kind: ScenarioKind[] }>();
+
+function pmLabels(sh: PmShape): { label: string[]; kind: ScenarioKind[] } {
+  let l = PM_LABELS.get(sh.buckets);
+  if (!l) {
+    l = { label: [], kind: [] };
+    for (let s = 0; s < sh.nScen; s++) {
+      const ext = s >= sh.nStd;
+      l.kind.push(ext ? "tail" : "regular");
+      l.label.push(ext
+        ? `extended ${fmtMove(EXTENDED_MOVES[s - sh.nStd])} vol up`
+        : `bucket ${Math.floor(s / 3) - sh.buckets}/${sh.buckets} vol ${VOL_ROWS[s % 3]}`);
+    }
+    PM_LABELS.set(sh.buckets, l);
+  }
+  return l;
+}
+
 /** The scenario set of underlyings `members` (other factors stay unshocked). */
 export function pmScenarioSet(factors: string[], members: ReadonlySet<string>, paramsFor: (u: string) => DeribitPmParams): ScenarioSet {
   const first = paramsFor([...members][0]);
@@ -153,13 +172,9 @@ export function pmScenarioSet(factors: string[], members: ReadonlySet<string>, p
     pLong: first.long_term_vega_power,
     floorDays: first.vol_shock_dte_floor_days,
   };
-  for (let s = 0; s < sh.nScen; s++) {
-    const ext = s >= sh.nStd;
-    set.kind[s] = ext ? "tail" : "regular";
-    set.label[s] = ext
-      ? `extended ${fmtMove(EXTENDED_MOVES[s - sh.nStd])} vol up`
-      : `bucket ${Math.floor(s / 3) - sh.buckets}/${sh.buckets} vol ${VOL_ROWS[s % 3]}`;
-  }
+  const labels = pmLabels(sh);
+  set.label = labels.label.slice();
+  set.kind = labels.kind.slice();
   factors.forEach((u, f) => {
     if (!members.has(u)) return;
     const p = paramsFor(u);
@@ -267,25 +282,23 @@ interface InstrumentFacts {
   option: Uint8Array;
   spot: Uint8Array;
   inverse: Uint8Array;
-  /** Years to expiry of each greek bucket (0 for perpetuals). */
-  bucketTau: Float64Array;
   index: Float64Array;
 }
 
 function instrumentFacts(ctx: PresetContext): InstrumentFacts {
   const t = ctx.table;
   const n = t.instruments.length;
+  const flags = new Uint8Array(3 * n); // one allocation (V8 spends ~0.6 µs on each typed array)
   const f: InstrumentFacts = {
-    option: new Uint8Array(n), spot: new Uint8Array(n), inverse: new Uint8Array(n),
-    bucketTau: new Float64Array(Math.max(1, t.buckets.length)),
+    option: flags.subarray(0, n), spot: flags.subarray(n, 2 * n), inverse: flags.subarray(2 * n),
     index: Float64Array.from(t.underlyings, (u) => ctx.book.markets[u].index),
   };
-  t.instruments.forEach((x, i) => {
+  for (let i = 0; i < n; i++) {
+    const x = t.instruments[i];
     f.option[i] = x.kind === "option" ? 1 : 0;
     f.spot[i] = x.kind === "spot" ? 1 : 0;
     f.inverse[i] = x.settlement === "inverse" ? 1 : 0;
-    if (x.expiry !== undefined) f.bucketTau[t.bucketOf[i]] = t.tau[i];
-  });
+  }
   return f;
 }
 
@@ -375,7 +388,8 @@ function underlyingRisk(
   const opt0 = hasOptions ? optionsUsd(-1) / pc(-1) : 0;
   const optionsPnl = (s: number): number => (hasOptions ? optionsUsd(s) / pc(s) - opt0 : 0);
 
-  const pre = new Float64Array(sh.nScen);
+  const vectors = new Float64Array(2 * sh.nScen); // pre and agg in one allocation
+  const pre = vectors.subarray(0, sh.nScen);
   for (let s = 0; s < sh.nStd; s++) pre[s] = m.pnl[multRow + s];
   const edgeDown = edgeIndex(p, -1);
   const edgeUp = edgeIndex(p, 1);
@@ -397,7 +411,7 @@ function underlyingRisk(
     );
     pre[s] = adj - Math.sign(adj) * damp + rest;
   }
-  const agg = new Float64Array(sh.nScen);
+  const agg = vectors.subarray(sh.nScen);
   let worstCase = 0;
   let worstIndex = -1;
   for (let s = 0; s < sh.nScen; s++) {
@@ -412,7 +426,8 @@ function underlyingRisk(
   let rollCoins = 0;
   for (const b of sc.touched) {
     if (table.buckets[b].underlying !== u) continue;
-    const rate = Math.max(p.min_annualised_move, detExp(p.annualised_move_risk * f.bucketTau[b]) - 1);
+    // The bucket's years to expiry (0 for perpetuals; spot buckets are never touched).
+    const rate = Math.max(p.min_annualised_move, detExp(p.annualised_move_risk * table.buckets[b].tau) - 1);
     rollCoins += rate * Math.abs(sc.bucketDelta[b]);
   }
   const delta = sc.delta[r];

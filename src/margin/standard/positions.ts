@@ -21,18 +21,23 @@ export interface Held {
  * own line), zero quantities dropped, in instrument order so every caller sums in the same order.
  */
 export function netPositions(t: InstrumentTable, positions: readonly Position[]): Held[] {
-  const byInst = new Map<number, number>();
+  const held: Held[] = [];
   for (const p of positions) {
     const i = t.indexOf.get(p.instrument);
     if (i === undefined) {
       throw new RiskError("E_UNKNOWN_INSTRUMENT", "", `position names unknown instrument "${p.instrument}"`);
     }
-    byInst.set(i, (byInst.get(i) ?? 0) + p.qty);
+    held.push({ inst: i, qty: p.qty });
   }
-  return [...byInst.entries()]
-    .filter(([, q]) => q !== 0)
-    .sort((a, b) => a[0] - b[0])
-    .map(([inst, qty]) => ({ inst, qty }));
+  // The sort is stable: an instrument's lines stay in list order and are summed in that order.
+  held.sort((a, b) => a.inst - b.inst);
+  let n = 0;
+  for (const h of held) {
+    if (n > 0 && held[n - 1].inst === h.inst) held[n - 1].qty += h.qty;
+    else held[n++] = h;
+  }
+  held.length = n;
+  return held.filter((h) => h.qty !== 0);
 }
 
 /** Positions plus one side of the open orders (buys: qty > 0, sells: qty < 0). */
