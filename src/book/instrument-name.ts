@@ -30,10 +30,25 @@ const NAME = /^([A-Z][A-Z0-9]*)(?:_(USDC|USDT))?(?:-(.+))?$/;
 const DATE = /^(\d{1,2})([A-Z]{3})(\d{2})$/;
 const OPTION = /^(\d{1,2}[A-Z]{3}\d{2})-(\d+(?:d\d+)?)-([CP])$/;
 
+// A chain names each expiry once per strike: date codes seen before are answered from here, without
+// the Date object that checks the day (bounded: a long-lived server meets new expiries over time).
+const EXPIRY_CODES = new Map<string, number | null>();
+const MAX_EXPIRY_CODES = 4096;
+
 /** Expiry of a Deribit date code such as `25SEP26` (epoch ms), or null if it is not a real date. */
 export function parseExpiryCode(code: string): number | null {
   const m = DATE.exec(code);
   if (m === null) return null;
+  let ms = EXPIRY_CODES.get(m[0]);
+  if (ms === undefined) {
+    ms = dateCodeExpiry(m);
+    if (EXPIRY_CODES.size >= MAX_EXPIRY_CODES) EXPIRY_CODES.clear();
+    EXPIRY_CODES.set(m[0], ms);
+  }
+  return ms;
+}
+
+function dateCodeExpiry(m: RegExpExecArray): number | null {
   const month = MONTHS[m[2]!];
   if (month === undefined) return null;
   const day = Number(m[1]);

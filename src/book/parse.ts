@@ -189,13 +189,14 @@ function readArray(v: unknown, path: string, hint: string): unknown[] {
 }
 
 function readEnum(v: unknown, allowed: ReadonlySet<string>, path: string, what: string): string {
-  const list = [...allowed].map((s) => `"${s}"`).join(", ");
+  // The list is for the error messages only (building it on every call was a sixth of a parse).
+  const list = () => [...allowed].map((s) => `"${s}"`).join(", ");
   if (typeof v !== "string") {
-    typeError(v, path, `expected a string but got ${describe(v)}: give the ${what}, one of ${list}`);
+    typeError(v, path, `expected a string but got ${describe(v)}: give the ${what}, one of ${list()}`);
   }
   if (!allowed.has(v)) {
     const lower = v.toLowerCase();
-    const hint = allowed.has(lower) ? `write "${lower}" in lower case` : `use one of ${list}`;
+    const hint = allowed.has(lower) ? `write "${lower}" in lower case` : `use one of ${list()}`;
     fail("E_KIND", path, `${describe(v)} is not a known ${what}: ${hint}`);
   }
   return v;
@@ -225,6 +226,23 @@ export function parseTimestamp(v: unknown): number | null {
     const ms = Number(s);
     return Math.abs(ms) <= MAX_EPOCH_MS ? ms + 0 : null;
   }
+  const known = ISO_TIMES.get(s);
+  if (known !== undefined) return known;
+  const ms = isoTimestamp(s);
+  if (ms !== null && s.length <= MAX_ISO_TIME_LENGTH) {
+    if (ISO_TIMES.size >= MAX_ISO_TIMES) ISO_TIMES.clear();
+    ISO_TIMES.set(s, ms);
+  }
+  return ms;
+}
+
+// A book written out (bookToJSON) gives every instrument's expiry as ISO text, a few distinct times
+// many times over: valid ones seen before are answered from here (bounded).
+const ISO_TIMES = new Map<string, number>();
+const MAX_ISO_TIMES = 4096;
+const MAX_ISO_TIME_LENGTH = 40; // digits beyond milliseconds may run on: such text is not kept
+
+function isoTimestamp(s: string): number | null {
   const m = ISO_8601.exec(s);
   if (m === null) return null;
   const year = Number(m[1]);
