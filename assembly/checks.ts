@@ -23,7 +23,7 @@ export let badRow: i32 = -1;
 }
 
 /** True when 0 ≤ x < n (one unsigned compare). */
-@inline function inRange(x: i32, n: i32): bool {
+@inline export function inRange(x: i32, n: i32): bool {
   return <u32>x < <u32>n;
 }
 

@@ -8,7 +8,7 @@
 import {
   col, dim, F_BUCKET, F_CUBE, F_DELTA, F_GROUP, F_MULT, F_N_BUCKETS, F_N_GROUPS, F_N_INST, F_N_SCEN, F_VALUE,
 } from "./frame";
-import { setBadRow } from "./checks";
+import { inRange, setBadRow } from "./checks";
 
 // The pm frame (src/kernel/wasm-layout.ts PM_DIM_KEYS, then PM_COLUMNS in order).
 export const P_N_ACC = 0;
@@ -85,11 +85,6 @@ const PM_STRIDE = 6;
 
 @inline function st(p: usize, i: i32, x: f64): void {
   store<f64>(p + (<usize>i << 3), x);
-}
-
-/** True when 0 ≤ x < n (one unsigned compare). */
-@inline function inRange(x: i32, n: i32): bool {
-  return <u32>x < <u32>n;
 }
 
 /** out[s] = x[s] + y[s] for s < n; returns out. */
