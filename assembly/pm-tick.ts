@@ -5,6 +5,8 @@
 // simd and scalar builds give the same bits, and the js backend's too (IEEE f64 arithmetic, min/max/abs
 // with the same NaN and ±0 rules). The market inputs are checked by the TS layer (checkPmTick) before
 // the call; accounts and positions are checked here as they are reached (a fault code and badRow).
+// Per account and factor it keeps the numbers a tick did not move (abi.ts "deribit-pm tick": factorDirty,
+// cacheOk, kept*): recomputing them gives the same bits, which is what the js reference does.
 import {
   col, dim, F_BUCKET, F_CUBE, F_DELTA, F_GROUP, F_MULT, F_N_BUCKETS, F_N_GROUPS, F_N_INST, F_N_SCEN, F_VALUE,
 } from "./frame";
