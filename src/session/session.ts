@@ -94,14 +94,14 @@ export class Session {
   private factorDirty: boolean[];
   private accountIndex: Map<string, number>;
   /**
-   * Per account, the tick's inputs in the layout of the kernel's PmViews (coins [a·U + u]), copied in
-   * with a few `set`s when the market moved, account by account otherwise (accDirty).
+   * Per account, the tick's inputs in the layout of the kernel's PmViews (coins [a·U + u]): copied in
+   * whole on a new tick room, else account by account (accDirty) and holder by holder (vmBooked).
    */
   private acc: AccountInputs;
   /** Variation margin booked per account: USD, and coins [a·U + f] (see bookVariationMargin). */
   private vmUsd: Float64Array;
   private vmCoin: Float64Array;
-  /** Accounts whose inputs changed since the kernel's copy (collateral updates, variation margin). */
+  /** Accounts whose inputs changed since the kernel's copy (collateral updates). */
   private accDirty = new Set<number>();
   /** The kernel's copy of every account's inputs is stale (a new tick room). */
   private accAllDirty = true;
