@@ -4,6 +4,8 @@
  *
  * `npm run bench -- --only client`: the client-check rows alone (full grid and full report, every
  * backend), printed only: for timing one change in seconds rather than minutes.
+ * `npm run bench -- --only var-page`: likewise, the web page's evaluation of the example account with
+ * its presets, and with `var` alone (bench/var-page.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { type BackendName, type Kernel } from "../src/kernel/abi.js";
@@ -15,6 +17,7 @@ import { formatVarBench, runVarBench } from "./var.js";
 import { initSync } from "../src/index.js";
 import { randomBook } from "../test/helpers/random-book.js";
 import { exchangeTick } from "./tick.js";
+import { varPageTasks } from "./var-page.js";
 import {
   accountList, dims, N_SCEN, optionRows, type Style, writeInstruments, writePositions, writeScenarios,
 } from "./workloads.js";
@@ -98,12 +101,26 @@ async function clientOnly(clientTasks: { name: string; fn: () => void }[], repor
   console.log(`\n${renderTable(["workload", "backend", "best", "median", "spread", "target"], rows)}\n`);
 }
 
+/** The web page's evaluation (`--only var-page`): page presets and var alone per backend, printed. */
+async function varPageOnly(): Promise<void> {
+  const tasks = varPageTasks(BACKENDS);
+  const t = micros(await measure(tasks), tasks, "");
+  const rows = tasks.map(({ name }) => {
+    const [what, b] = name.split(":");
+    const c = t[name];
+    return [what === "page" ? "web page, delta-hedged-book, page presets" : "  same, var preset alone", b,
+      `${c.bestMicros.toFixed(0)} µs`, `${c.medianMicros.toFixed(0)} µs`, pct(c.spread)];
+  });
+  console.log(`\n${renderTable(["workload", "backend", "best", "median", "spread"], rows)}\n`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : null;
-  if (only !== null && only !== "client") throw new Error(`--only takes "client", not ${only}`);
+  if (only !== null && only !== "client" && only !== "var-page") throw new Error(`--only takes "client" or "var-page", not ${only}`);
   const machine = machineInfo();
   console.log(`riskgrid bench on ${machine.cpu} (${machine.cores} cores), node ${machine.node}; ` +
     `load average ${machine.loadAverage.start.toFixed(2)} at start`);
+  if (only === "var-page") return varPageOnly();
 
   const clientTasks = BACKENDS.map((b) => ({ name: `client:${b}`, fn: clientCheck(b) }));
   // The client check as a trader's page runs it: the full report (all instruments' prices and greeks,
