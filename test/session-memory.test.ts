@@ -5,26 +5,11 @@
  * when node was not started with --expose-gc); the check is on the trend of several samples, with a
  * tolerance far below what a leak of one small object per tick would add.
  */
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
+import { heapAfterGc } from "./helpers/heap.js";
 import { BACKENDS } from "./helpers/backends.js";
 import { randomBook } from "./helpers/random-book.js";
 import { initSync } from "../src/index.js";
-
-function getGc(): () => void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (typeof g === "function") return g;
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
-}
-const gc = getGc();
-
-const heapAfterGc = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 const TICKS = 10_000;
 const SAMPLES = 10;
