@@ -4,9 +4,8 @@
  */
 import { type Dims, type Kernel, type KernelViews, KIND_DELTA1_INVERSE, KIND_OPTION_INVERSE, N_GREEKS } from "../kernel/abi.js";
 import type { Account } from "../types.js";
-import { type ScenarioSet, type TermStructure, volMultiplier } from "../scenarios/scenario-set.js";
+import { logMultipliers, type ScenarioSet, type TermStructure, volMultiplier } from "../scenarios/scenario-set.js";
 import type { InstrumentTable } from "./instrument-table.js";
-import { detLog } from "../var/detmath.js";
 
 export interface AccountsLayout {
   ids: string[];
@@ -82,19 +81,11 @@ export function writeVolMult(out: Float64Array, t: InstrumentTable, ts: TermStru
   }
 }
 
-/** A scenario set's arrays into the kernel's views (ln M computed once here). */
+/** A scenario set's arrays into the kernel's views (ln M taken here unless the set carries it). */
 export function writeScenarios(v: KernelViews, set: ScenarioSet): void {
   v.mult.set(set.mult);
-  // detLog, not Math.log: host Math.log differs in the last bit between engines (Node 20 vs Chromium
-  // 156 on ~7 % of inputs), and these columns must be the same bits everywhere (DESIGN §1).
-  // Each move is listed under several vol shocks back to back: one detLog per run of equal multipliers.
-  const { mult } = set;
-  let prev = NaN;
-  let ln = NaN;
-  for (let k = 0; k < mult.length; k++) {
-    if (mult[k] !== prev) ln = detLog((prev = mult[k]));
-    v.lnMult[k] = ln;
-  }
+  if (set.lnMult) v.lnMult.set(set.lnMult);
+  else logMultipliers(set.mult, v.lnMult);
   v.volShift.set(set.volShift);
   v.volFloor.set(set.volFloor);
 }

@@ -39,6 +39,11 @@ export interface ScenarioSet {
   label: string[];
   /** Term structure of the vol shock; null = flat (volMult 1). */
   termStructure: TermStructure | null;
+  /**
+   * ln M, [f·S + s], when the set's builder took the logs once to keep the set (withLogs): the kernel
+   * columns are then copied rather than logged on every run. Whoever changes `mult` must drop it.
+   */
+  lnMult?: Float64Array;
 }
 
 /** (30 / max(DTE, floor))^p with p = pShort for DTE ≤ 30 days, pLong beyond; 1 when flat. */
@@ -67,7 +72,31 @@ export function copyScenarioSet(set: ScenarioSet): ScenarioSet {
   c.kind = set.kind.slice();
   c.label = set.label.slice();
   c.termStructure = set.termStructure && { ...set.termStructure };
+  if (set.lnMult) c.lnMult = set.lnMult.slice();
   return c;
+}
+
+/**
+ * out[k] = ln mult[k] (detLog, not Math.log: host Math.log differs in the last bit between engines,
+ * Node 20 vs Chromium 156 on ~7 % of inputs, and the kernel's columns must be the same bits
+ * everywhere, DESIGN §1). Each move is often listed under several vol shocks back to back: one
+ * detLog per run of equal multipliers.
+ */
+export function logMultipliers(mult: Float64Array, out: Float64Array): void {
+  let prev = NaN;
+  let ln = NaN;
+  for (let k = 0; k < mult.length; k++) {
+    if (mult[k] !== prev) ln = detLog((prev = mult[k]));
+    out[k] = ln;
+  }
+}
+
+/** `set` carrying the logs of its multipliers (lnMult), for a set that is kept and run many times. */
+export function withLogs(set: ScenarioSet): ScenarioSet {
+  const ln = new Float64Array(set.mult.length);
+  logMultipliers(set.mult, ln);
+  set.lnMult = ln;
+  return set;
 }
 
 /** A set with zeroed columns, all four in one buffer (V8 spends ~0.6 µs on each typed array). */
