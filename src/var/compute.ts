@@ -20,11 +20,12 @@ import { buildInstrumentTable, type InstrumentTable } from "../engine/instrument
 import { RiskError } from "../errors.js";
 import { parseDateCell, type PriceHistory } from "../history/csv.js";
 import { alignReturns, type ReturnWindow } from "../history/returns.js";
-import { emptyScenarioSet, type ScenarioSet } from "../scenarios/scenario-set.js";
+import { copyScenarioSet, emptyScenarioSet, type ScenarioSet, withLogs } from "../scenarios/scenario-set.js";
 import { parseBook } from "../book/index.js";
 import type { Book, BookInput } from "../types.js";
 import { DEFAULT_LAMBDA, ewmaCovariance } from "./ewma.js";
 import { fitGarch, garchForecast, type GarchFit } from "./garch.js";
+import { historyMemo, keyOf, NO_MEMO } from "./history-cache.js";
 import { correlationOf, correlationOneStress, covarianceOf, type Matrix, scale } from "./linalg.js";
 import { scenarioVarEs } from "./measures.js";
 import { accountExposure, deltaGammaCornishFisher, deltaNormal, type ParametricFigures } from "./parametric.js";
@@ -262,6 +263,28 @@ export function varMarket(factors: string[], history: PriceHistory, o: Resolved)
   return { win, vol, corr, covH };
 }
 
+/** A copy of `m` that shares nothing mutable with it (for markets kept in the history cache). */
+function copyMarket(m: VarMarket): VarMarket {
+  const w = m.win;
+  const rows = (a: Matrix): Matrix => a.map((r) => r.slice());
+  return {
+    win: {
+      ...w, factors: w.factors.slice(), dates: w.dates.slice(), logReturns: w.logReturns.map((r) => r.slice()),
+      relatives: w.relatives.map((r) => r.slice()), lastPrices: w.lastPrices.slice(),
+    },
+    vol: m.vol.map((v) => ({ ...v, garch: v.garch && { ...v.garch } })),
+    corr: rows(m.corr),
+    covH: rows(m.covH),
+  };
+}
+
+/** What a kept scenario set depends on besides the market (whose key names the rest). */
+function setKeyParts(kind: VarMethod | "stress", o: Resolved): (string | number)[] {
+  return kind === "historical" || kind === "fhs"
+    ? [kind, o.horizonScaling, o.volShocks]
+    : [kind, o.paths, o.seed, o.distribution, o.dof, o.shocks];
+}
+
 function ageDays(asOf: number | string, endDate: string): number {
   const t = typeof asOf === "number" ? asOf : parseDateCell(asOf);
   return Math.max(0, Math.round(((t - Date.parse(`${endDate}T00:00:00Z`)) / 86_400_000) * 1000) / 1000);
@@ -296,24 +319,36 @@ export function scenarioSetFor(method: VarMethod, m: VarMarket, o: Resolved, fac
   }
 }
 
-/** The VaR pipeline on a prepared context (used by computeVar and by the `var` preset). */
-export function runVar(ctx: VarContext, history: PriceHistory, opts: VarOptions = {}): VarResult {
+/**
+ * The VaR pipeline on a prepared context (used by computeVar and by the `var` preset).
+ * @param keep keep the market (aligned returns, EWMA, GARCH) and the scenario sets with their logs in
+ *   the history's cache (history-cache.ts) and reuse them while the history's content and the options
+ *   they depend on are the same: the numbers are the same bits either way.
+ */
+export function runVar(ctx: VarContext, history: PriceHistory, opts: VarOptions = {}, keep = false): VarResult {
   const o = resolveVarOptions(ctx.book, opts);
   const progress = opts.onProgress ?? (() => {});
   const factors = ctx.table.underlyings;
+  const memo = keep ? historyMemo(history) : NO_MEMO;
+  // Everything the market reads besides the history; the sets' keys extend it.
+  const marketKey = keyOf([factors.length, ...factors, o.window, o.asOf, o.lambda, o.horizon, o.garch, o.volModel]);
+  const keptSet = (kind: VarMethod | "stress", make: () => ScenarioSet): ScenarioSet =>
+    keep ? memo.get(marketKey + keyOf(setKeyParts(kind, o)), () => withLogs(make()), copyScenarioSet) : make();
   progress(0, "volatility and correlation");
-  const m = varMarket(factors, history, o);
+  const m = memo.get(marketKey, () => varMarket(factors, history, o), copyMarket);
   progress(0.1, "scenarios");
-  const set = scenarioSetFor(o.method, m, o, factors);
+  const set = o.method === "parametric"
+    ? scenarioSetFor(o.method, m, o, factors)
+    : keptSet(o.method, () => scenarioSetFor(o.method, m, o, factors));
   progress(0.2, "full revaluation");
   const run = ctx.run(set);
   progress(0.5, "correlation-one stress");
   const stressCov = o.stress ? correlationOneStress(m.covH) : null;
   const stressRun = stressCov && o.stressMc
-    ? ctx.run(monteCarloScenarioSet(factors, {
+    ? ctx.run(keptSet("stress", () => monteCarloScenarioSet(factors, {
       cov: stressCov, paths: o.paths, seed: o.seed, distribution: o.distribution, dof: o.dof, shocks: o.shocks,
       name: `mc-rho1-${o.paths}-seed${o.seed}`,
-    }))
+    })))
     : null;
   const accounts: VarAccountResult[] = ctx.book.accounts.map((acct, k) => {
     progress(0.8 + (0.2 * k) / ctx.book.accounts.length, "accounts");

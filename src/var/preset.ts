@@ -8,6 +8,12 @@
  *   2. the module default set by `setVarHistory(history)` (for callers that cannot pass options).
  * With neither, the preset refuses with E_REQUIRED.
  *
+ * What depends on the history and the parameters alone — the aligned returns, EWMA (and GARCH), the
+ * scenario sets and the logs of their multipliers — is kept between evaluations in the history's
+ * cache (history-cache.ts: checked against the history's content on every call, so a history changed
+ * in place is derived again) and handed out as copies; the kernel run and everything after it depend
+ * on the book and run every time.
+ *
  * Parameters (risk.overrides, global keys only — VaR is portfolio-wide): confidence, horizon_days,
  * window_days, ewma_lambda, mc_paths, mc_seed, student_t_dof (0 = normal shocks), mm_factor,
  * corr_stress_mc (1 = also run the Monte Carlo under the correlation-one stress), and the string
@@ -75,7 +81,7 @@ export const varPreset: MarginPreset = {
         lambda: p.ewma_lambda, paths: p.mc_paths, seed: p.mc_seed,
         distribution: p.student_t_dof > 0 ? "t" : "normal", dof: p.student_t_dof > 0 ? p.student_t_dof : 5,
         mmFactor: p.mm_factor, stress: true, stressMc: p.corr_stress_mc !== 0,
-      });
+      }, true); // the history's derived data are kept between evaluations (history-cache.ts)
     } catch (e) {
       if (e instanceof RiskError && ["confidence", "horizon", "window", "paths", "seed", "dof", "lambda", "mmFactor"].includes(e.path)) {
         throw new RiskError("E_PRESET", "risk.overrides", e.message);
