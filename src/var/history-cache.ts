@@ -1,7 +1,8 @@
 /**
  * Data derived from a price history alone (aligned returns, EWMA covariances, scenario sets and their
- * logs), kept between calls that use the same history with the same parameters: the `var` preset
- * recomputed them on every evaluation, e.g. on every keystroke of the web page.
+ * logs; the per-underlying EWMA/GARCH fits of the `dynamic` option), kept between calls that use the
+ * same history with the same parameters: the `var` preset and the `dynamic` option recomputed them on
+ * every evaluation, e.g. on every keystroke of the web page.
  *
  * Keyed on content, not on the object alone: the history is user input and may be changed in place
  * between calls. Per history object (a WeakMap, so an entry goes with its history) the cache keeps a
