@@ -90,14 +90,8 @@ export function writeScenarios(v: KernelViews, set: ScenarioSet): void {
   v.volFloor.set(set.volFloor);
 }
 
-export interface InstrumentResults {
-  value: Float64Array;
-  delta: Float64Array;
-  gamma: Float64Array;
-  vega: Float64Array;
-  theta: Float64Array;
-  rho: Float64Array;
-}
+/** Each instrument's value and greeks, as the kernel's instrument pass outputs them. */
+export type InstrumentResults = Pick<KernelViews, "value" | "delta" | "gamma" | "vega" | "theta" | "rho">;
 
 export interface GridRun extends InstrumentResults {
   set: ScenarioSet;
