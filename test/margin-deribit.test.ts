@@ -151,6 +151,27 @@ for (const backend of BACKENDS) {
       expect(r.components.roll_shock).toBeCloseTo((Math.exp(0.075 * T) - 1) * 10 * index, 6);
     });
 
+    it("roll shock counts a bucket once even when its delta passes through zero within the account", () => {
+      // Found by the hedge property: x, −x, x on one perpetual rolled |x| three times (the bucket was
+      // listed again each time its running delta came back to 0). Perpetuals roll at min_annualised_move.
+      const coins = 0.0014;
+      const once = parseBook(book({ "BTC-PERPETUAL": -coins * index }));
+      const thrice = parseBook(book({}));
+      const leg = (q: number) => ({ instrument: "BTC-PERPETUAL", qty: q * index });
+      thrice.accounts[0].positions = [leg(-coins), leg(coins), leg(0), leg(-coins)];
+      const a = deribitPmMargins(engine.context(once))[0];
+      const b = deribitPmMargins(engine.context(thrice))[0];
+      expect(a.components.roll_shock).toBeCloseTo(0.01 * coins * index, 9);
+      expect(b.components.roll_shock).toBe(a.components.roll_shock);
+      expect(b.initial).toBe(a.initial);
+      // Two instruments of one bucket that cancel, then a third position in it: the inverse and the
+      // linear perpetual share the perpetual bucket.
+      const mixed = parseBook(book({}));
+      mixed.accounts[0].positions = [leg(1), { instrument: "BTC_USDC-PERPETUAL", qty: -1 }, leg(-coins)];
+      const c = deribitPmMargins(engine.context(mixed))[0];
+      expect(c.components.roll_shock).toBeCloseTo(0.01 * coins * index, 9);
+    });
+
     it("delta shock above the liquidity threshold: |Δ| × min((|Δ| − thr/index)·m_inc, max_delta_shock)", () => {
       const coins = 500; // 30 M USD > 20 M
       const r = pm(book({ "BTC_USDC-PERPETUAL": coins }));

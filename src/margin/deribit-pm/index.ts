@@ -308,12 +308,15 @@ class AccountScratch {
   readonly positions: Int32Array;
   readonly options: Int32Array;
   readonly bucketDelta: Float64Array;
+  /** Buckets listed in `touched`; a bucket's delta can return to 0 (x then −x) and must not be listed twice. */
+  readonly listed: Uint8Array;
   readonly touched: number[] = [];
   constructor(U: number, B: number) {
     this.delta = new Float64Array(U);
     this.positions = new Int32Array(U);
     this.options = new Int32Array(U);
     this.bucketDelta = new Float64Array(B);
+    this.listed = new Uint8Array(B);
   }
   load(f: InstrumentFacts, run: GridRun, layout: AccountsLayout, k: number): void {
     const t = run.table;
@@ -326,7 +329,10 @@ class AccountScratch {
       if (f.option[i]) this.options[u]++;
       if (f.spot[i]) continue; // spot holdings do not roll
       const b = t.bucketOf[i];
-      if (this.bucketDelta[b] === 0) this.touched.push(b);
+      if (!this.listed[b]) {
+        this.listed[b] = 1;
+        this.touched.push(b);
+      }
       this.bucketDelta[b] += d;
     }
   }
@@ -334,7 +340,10 @@ class AccountScratch {
     this.delta.fill(0);
     this.positions.fill(0);
     this.options.fill(0);
-    for (const b of this.touched) this.bucketDelta[b] = 0;
+    for (const b of this.touched) {
+      this.bucketDelta[b] = 0;
+      this.listed[b] = 0;
+    }
     this.touched.length = 0;
   }
 }
