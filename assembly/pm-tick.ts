@@ -381,21 +381,26 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
         continue;
       }
       const gBase = base + (<usize>g << 3);
+      // The group's value in a register through the run (the same additions in the same order as
+      // adding into memory position by position, without a store-to-load chain).
+      let gValue = load<f64>(gBase);
       let ir = i;
       while (true) {
         const b = ldi(bucket, ir);
         if (!inRange(b, B)) {
+          store<f64>(gBase, gValue);
           setBadRow(ir);
           return FAULT_BUCKET;
         }
         const q = ld(posQty, r - 1);
-        addTo(gBase, q * ld(value, ir));
+        gValue += q * ld(value, ir);
         addTo(bucketDelta + (<usize>b << 3), q * ld(instDelta, ir));
         next = nextOfRun(posInst, group, nInst, G, r, p1, g);
         if (next < 0) break;
         ir = next;
         r++;
       }
+      store<f64>(gBase, gValue);
       if (next < -1) return -1 - next;
       const t = touched + (<usize>g << 2);
       addRun(rows + <usize>g * rowBytes, cube, cubeRowBytes, rowLen, posInst, posQty, p, r, load<i32>(t) == 0);
@@ -482,7 +487,22 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
         const va = f64x2.splat(a);
         const vc = f64x2.splat(c);
         const vbase0 = f64x2.splat(base0);
+        // Two running minima (four scenarios a step): one would chain every step on pmin's latency.
         let vlo = f64x2.splat(Infinity);
+        let vlo2 = vlo;
+        for (; s0 + 3 < nStd; s0 += 4) {
+          const o = <usize>s0 << 3;
+          const Sx = v128.load(sx + o);
+          const Sx2 = v128.load(sx + o, 16);
+          const usd = f64x2.add(f64x2.add(va, v128.load(lin + o)), f64x2.mul(f64x2.add(vc, v128.load(inv + o)), Sx));
+          const usd2 = f64x2.add(f64x2.add(va, v128.load(lin + o, 16)), f64x2.mul(f64x2.add(vc, v128.load(inv + o, 16)), Sx2));
+          const y = acctIsU ? f64x2.sub(f64x2.div(usd, Sx), vbase0) : usd;
+          const y2 = acctIsU ? f64x2.sub(f64x2.div(usd2, Sx2), vbase0) : usd2;
+          v128.store(pre + o, y);
+          v128.store(pre + o, y2, 16);
+          vlo = f64x2.pmin(vlo, y);
+          vlo2 = f64x2.pmin(vlo2, y2);
+        }
         for (; s0 + 1 < nStd; s0 += 2) {
           const o = <usize>s0 << 3;
           const Sx = v128.load(sx + o);
@@ -491,6 +511,7 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
           v128.store(pre + o, y);
           vlo = f64x2.pmin(vlo, y);
         }
+        vlo = f64x2.pmin(vlo, vlo2);
         const l0 = f64x2.extract_lane(vlo, 0);
         const l1 = f64x2.extract_lane(vlo, 1);
         lo = l1 < l0 ? l1 : l0;
@@ -533,6 +554,7 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
           const vbol = f64x2.splat(bol);
           const vboi = f64x2.splat(boi);
           const vopt0 = f64x2.splat(opt0);
+          const vsign = f64x2.splat(-0.0);
           let vworst = f64x2.splat(worst);
           for (; e0 + 1 < nExt; e0 += 2) {
             const o = <usize>(nStd + e0) << 3;
@@ -557,12 +579,10 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
             const ratio = acctIsU ? v128.load(marketRatio + om) : vone;
             const adj = f64x2.mul(f64x2.mul(optS, v128.load(extScale + om)), ratio);
             const dampE = v128.load((acctIsU ? marketDamp : dampUsd) + om);
-            const damp = f64x2.min(dampE, f64x2.abs(adj));
-            const shrunk = v128.bitselect(
-              f64x2.sub(adj, damp),
-              v128.bitselect(f64x2.add(adj, damp), adj, f64x2.lt(adj, vzero)),
-              f64x2.gt(adj, vzero),
-            );
+            // adj shrunk towards 0 by min(damp, |adj|): max(|adj| − damp, 0) with adj's sign. The
+            // scalar loop's numbers (−a − d rounds to −(a + d)); only a zero's sign can differ, and a
+            // zero never sets the worst loss.
+            const shrunk = v128.or(f64x2.max(f64x2.sub(f64x2.abs(adj), dampE), vzero), v128.and(adj, vsign));
             const vrest = f64x2.replace_lane(f64x2.splat(restA), 1, rest);
             vworst = f64x2.pmax(vworst, f64x2.neg(f64x2.add(shrunk, vrest)));
           }
