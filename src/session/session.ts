@@ -29,6 +29,7 @@ import { collateralLines } from "../margin/collateral.js";
 import type { AccountReport } from "../report/types.js";
 import type { Engine } from "../engine/engine.js";
 import { PositionStore } from "./position-store.js";
+import { FuturesHoldings } from "./futures-holdings.js";
 import { writeInstruments, writeScenarios } from "../engine/grid-run.js";
 import { pmConstants, type TickAccount, type TickMarket, tickGroup, writePmMarket } from "./pm-tick.js";
 import { detExp } from "../var/detmath.js";
@@ -84,10 +85,8 @@ export class Session {
   private store: PositionStore;
   /** Group of each instrument in the tick layout (pm-tick.ts tickGroup); positions are kept in its order. */
   private readonly groupOf: Int32Array;
-  /** Per factor, the accounts that have held a future or perpetual on it (a superset: never pruned). */
-  private futuresHolders: Set<number>[];
-  /** futuresHolders[f] as an array (rebuilt when the set grew): what an index update walks. */
-  private holderLists: Int32Array[];
+  /** Futures and perpetual holdings per factor, packed for variation margin on index moves. */
+  private futures: FuturesHoldings;
   /** Per factor: variation margin was booked since the kernel's copy (its holders' inputs changed). */
   private vmBooked: boolean[];
   /** Per factor: its index or a vol moved since the last full tick (the kernel recomputes it). */
@@ -163,11 +162,10 @@ export class Session {
     this.store = new PositionStore(
       book.accounts.map((a) => a.positions.map((p) => ({ inst: t.indexOf.get(p.instrument)!, qty: p.qty }))), 2, (i) => groupOf[i],
     );
-    this.futuresHolders = t.underlyings.map(() => new Set<number>());
-    this.holderLists = t.underlyings.map(() => new Int32Array(0));
+    this.futures = new FuturesHoldings(t, this.store);
     this.vmBooked = t.underlyings.map(() => false);
     this.factorDirty = t.underlyings.map(() => true);
-    book.accounts.forEach((a, k) => a.positions.forEach((p) => this.noteFutures(k, t.indexOf.get(p.instrument)!)));
+    book.accounts.forEach((a, k) => a.positions.forEach((p) => this.futures.note(k, t.indexOf.get(p.instrument)!)));
     const n = this.book.accounts.length;
     const U = t.underlyings.length;
     this.acc = {
@@ -251,14 +249,8 @@ export class Session {
     const i = this.instrument(instrumentId);
     if (!Number.isFinite(qty)) throw new RiskError("E_NOT_FINITE", "qty", "a quantity must be a finite number");
     this.store.set(a, i, qty);
-    this.noteFutures(a, i);
+    this.futures.note(a, i);
     this.markDirty(a);
-  }
-
-  /** Remember that account a holds futures on instrument i's underlying (index ticks book its VM). */
-  private noteFutures(a: number, i: number): void {
-    const kind = this.table.instruments[i].kind;
-    if (kind === "future" || kind === "perpetual") this.futuresHolders[this.table.underlyingOf[i]].add(a);
   }
 
   setCollateral(accountId: string, asset: string, amount: number): void {
@@ -428,29 +420,18 @@ export class Session {
 
   /** Adds Σ qty × vm[i] of every account's futures on factor f to its collateral. */
   private bookVariationMargin(f: number, vm: Float64Array): void {
-    const kind = this.table.kind;
     const U = this.table.underlyings.length;
-    const { start, len, inst, qty } = this.store;
     const { vmUsd, vmCoin } = this;
     const { fixed, coin } = this.acc;
-    if (this.holderLists[f].length !== this.futuresHolders[f].size) this.holderLists[f] = Int32Array.from(this.futuresHolders[f]);
     // Only the accounts that hold futures on f (each account's sum is its own: order across accounts
     // is free). Typed arrays, not the book's collateral objects (dictionary writes were most of an
     // index update): effectiveAccount() adds them up when a book is asked for.
-    for (const a of this.holderLists[f]) {
-      let usd = 0;
-      let coins = 0;
-      for (let p = start[a]; p < start[a] + len[a]; p++) {
-        const i = inst[p];
-        if (vm[i] === 0) continue;
-        if (kind[i] === KIND_DELTA1_INVERSE) coins += qty[p] * vm[i];
-        else usd += qty[p] * vm[i];
-      }
+    this.futures.book(f, vm, (a, usd, coins) => {
       vmUsd[a] += usd;
       vmCoin[a * U + f] += coins;
       fixed[a] += usd;
       coin[a * U + f] += coins;
-    }
+    });
     this.vmBooked[f] = true;
   }
 
@@ -599,7 +580,7 @@ export class Session {
       // Variation margin changed the holders' fixed collateral and their coin in that factor only.
       this.vmBooked.forEach((booked, f) => {
         if (!booked) return;
-        for (const a of this.holderLists[f]) {
+        for (const a of this.futures.holders(f)) {
           pv.accFixed[a] = acc.fixed[a];
           pv.accCoin[a * U + f] = acc.coin[a * U + f];
         }
