@@ -12,6 +12,7 @@ import {
   accountHealth, explain, liquidationPlan, liquidationPrice, maxOrderSize, whatIf,
 } from "../src/health/index.js";
 import { RiskError } from "../src/errors.js";
+import { stepSizer } from "../src/health/max-order.js";
 import type { Instrument } from "../src/types.js";
 
 const S = 80_000;
@@ -215,6 +216,19 @@ describe.each(BACKENDS)("health cases on %s", (backend) => {
       expect(im(q0 - n * 0.01)).toBeLessThanOrEqual(C);
       expect(r.size).toBeCloseTo(n * 0.01, 10);
       expect(maxOrderSize(engine, b, "a", "BTC_USDC-PERPETUAL", "buy", { step: 0.01 }).size).toBeNull();
+    });
+
+    it("sizes are the decimals a trader types: whole steps of 0.001 print with at most 3 decimals", () => {
+      // C chosen so the answer is not a round number of steps.
+      const b = book({ markets: { BTC: S }, instruments: [perp("BTC", "linear")], accounts: [account("a", "USD", {}, { USDC: 1_234.567 })] });
+      const r = maxOrderSize(engine, b, "a", "BTC_USDC-PERPETUAL", "buy", { step: 0.001 });
+      for (const size of [r.size!, r.at!.size, r.next!.size, ...r.checkedAbove]) {
+        expect(String(size)).toMatch(/^\d+(\.\d{1,3})?$/);
+      }
+      expect(r.next!.size).toBe(Number((r.size! + 0.001).toFixed(3)));
+      expect(stepSizer(0.001)(582)).toBe(0.582);
+      expect(stepSizer(2.5)(3)).toBe(7.5);
+      expect(stepSizer(1 / 3)(3)).toBe(1);
     });
 
     it("an account already below MM: the levels where it recovers", () => {

@@ -36,6 +36,9 @@ function floorToStep(root: number, step: number, im: (q: number) => number, equi
   throw new Error(`no step boundary near the root ${root}`);
 }
 
+/** n steps of a decimal step, rounded to the step's decimals (what maxOrderSize reports). */
+const decimal = (n: number, step: number) => Number((n * step).toFixed(Math.max(0, -Math.floor(Math.log10(step)))));
+
 describe.each(BACKENDS)("health closed forms on %s", (backend) => {
   const engine = new Engine(makeKernel(backend));
 
@@ -49,7 +52,7 @@ describe.each(BACKENDS)("health closed forms on %s", (backend) => {
         if (n === null) return;
         for (const side of ["buy", "sell"] as const) {
           const r = maxOrderSize(engine, b, "a", "BTC_USDC-PERPETUAL", side, { model });
-          expect(r.size).toBe(n * 0.0001);
+          expect(r.size).toBe(decimal(n, 0.0001)); // n steps as the decimal a trader types
           expect(r.monotone).toBe("shown");
           expect(r.at!.pass).toBe(true);
           expect(r.next!.pass).toBe(false);
@@ -70,9 +73,9 @@ describe.each(BACKENDS)("health closed forms on %s", (backend) => {
       const step = 0.0001;
       const n = floorToStep(q0 + root, step, (q) => im(q0 - q), C)!;
       const r = maxOrderSize(engine, b, "a", "BTC_USDC-PERPETUAL", "sell", { model, step });
-      expect(r.size).toBe(n * step);
+      expect(r.size).toBe(decimal(n, step));
       const buy = maxOrderSize(engine, b, "a", "BTC_USDC-PERPETUAL", "buy", { model, step });
-      expect(buy.size).toBe(floorToStep(root - q0, step, (q) => im(q0 + q), C)! * step);
+      expect(buy.size).toBe(decimal(floorToStep(root - q0, step, (q) => im(q0 + q), C)!, step));
     });
 
     it("max buy of an inverse perpetual in a BTC account: coins = N/S, IM coin = (2 % + coins·0.005 %)·coins", () => {
@@ -169,7 +172,7 @@ describe.each(BACKENDS)("health closed forms on %s", (backend) => {
     const r = maxOrderSize(engine, b as Book, "a", "BTC_USDC-PERPETUAL", "buy");
     expect(r.model).toBe("deribit-pm");
     expect(r.monotone).toBe("assumed");
-    expect(r.size).toBe(n * 0.0001);
+    expect(r.size).toBe(decimal(n, 0.0001)); // n steps as the decimal a trader types
     expect(r.checkedAbove.length).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,7 @@
  * contract step: the answer q passes (equity ≥ IM after a fill of q at mark) and q + step fails,
  * both evaluated directly.
  *
- * Search, on the grid of whole steps n (size = n × step):
+ * Search, on the grid of whole steps n (size = n × step, as the decimal: stepSizer):
  * 1. a passing start: 0 when the account is at or above IM; otherwise the first passing size among
  *    the close-out size of a held position (for a reducing side) and 1, 2, 4, … steps;
  * 2. bracket by doubling until a size fails (or the search limit passes: "unbounded");
@@ -84,12 +84,13 @@ export function maxOrderSize(engine: Engine, book: unknown, accountId: string | 
     // NaN skipped the search and answered "no size passes"
     if (!(maxSteps >= 1)) throw new RiskError("E_RANGE", "maxSteps", "maxSteps must be a number of steps ≥ 1");
     const sign = side === "buy" ? 1 : -1;
+    const size = stepSizer(step);
     const q0 = probe.position(instrumentId);
     const cache = new Map<number, Measure>();
     const at = (n: number): Measure => {
       let m = cache.get(n);
       if (!m) {
-        m = probe.measure(n === 0 ? null : new Map([[instrumentId, sign * n * step]]));
+        m = probe.measure(n === 0 ? null : new Map([[instrumentId, sign * size(n)]]));
         cache.set(n, m);
       }
       return m;
@@ -98,7 +99,7 @@ export function maxOrderSize(engine: Engine, book: unknown, accountId: string | 
       const m = at(n);
       return m.equity >= m.initial;
     };
-    const point = (n: number): SizePoint => ({ size: n * step, equity: at(n).equity, initial: at(n).initial, pass: pass(n) });
+    const point = (n: number): SizePoint => ({ size: size(n), equity: at(n).equity, initial: at(n).initial, pass: pass(n) });
     // "shown" needs equity to stay fixed under fills: no haircut on any collateral line (checked on
     // the base book here and on the answer's book below).
     const noHaircut = (changes: Map<string, number> | null) =>
@@ -136,7 +137,7 @@ export function maxOrderSize(engine: Engine, book: unknown, accountId: string | 
       while (pass(hi)) {
         lo = hi;
         if (hi >= maxSteps) {
-          return { ...base, monotone, size: lo * step, unbounded: true, at: point(lo), next: null, checkedAbove, evaluations: probe.evaluations };
+          return { ...base, monotone, size: size(lo), unbounded: true, at: point(lo), next: null, checkedAbove, evaluations: probe.evaluations };
         }
         hi = Math.min(2 * hi, maxSteps);
       }
@@ -154,14 +155,25 @@ export function maxOrderSize(engine: Engine, book: unknown, accountId: string | 
           again = n;
           break;
         }
-        checkedAbove.push(n * step);
+        checkedAbove.push(size(n));
       }
       if (again < 0) {
-        if (monotone === "shown" && !noHaircut(new Map([[instrumentId, sign * lo * step]]))) monotone = "assumed";
-        return { ...base, monotone, size: lo * step, unbounded: false, at: point(lo), next: point(lo + 1), checkedAbove, evaluations: probe.evaluations };
+        if (monotone === "shown" && !noHaircut(new Map([[instrumentId, sign * size(lo)]]))) monotone = "assumed";
+        return { ...base, monotone, size: size(lo), unbounded: false, at: point(lo), next: point(lo + 1), checkedAbove, evaluations: probe.evaluations };
       }
       lo = again;
     }
     throw new RiskError("E_INTERNAL", "", `max order size of ${instrumentId}: the passing sizes do not form an interval`);
   });
+}
+
+/**
+ * n steps as a size in contracts. A decimal step (0.001, 0.1) is divided out rather than multiplied:
+ * n / 1000 is the double nearest the decimal the user would type (582 × 0.001 is 0.5820000000000001,
+ * 582 / 1000 is 0.582), so the size reported is the size checked and the size an order would carry.
+ */
+export function stepSizer(step: number): (n: number) => number {
+  const perUnit = Math.round(1 / step);
+  if (perUnit >= 1 && 1 / perUnit === step) return (n) => n / perUnit;
+  return (n) => n * step;
 }
