@@ -12,7 +12,7 @@ import {
   accountHealth, explain, liquidationPlan, liquidationPrice, maxOrderSize, whatIf,
 } from "../src/health/index.js";
 import { RiskError } from "../src/errors.js";
-import { stepSizer } from "../src/health/max-order.js";
+import { stepSizer } from "../src/health/probe.js";
 import type { Instrument } from "../src/types.js";
 
 const S = 80_000;

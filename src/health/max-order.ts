@@ -25,7 +25,7 @@
 import type { Engine } from "../engine/engine.js";
 import { RiskError } from "../errors.js";
 import { collateralLines } from "../margin/collateral.js";
-import { AccountProbe, defaultStep, guard, type Measure, numericOptions, toBook } from "./probe.js";
+import { AccountProbe, defaultStep, guard, type Measure, numericOptions, stepSizer, toBook } from "./probe.js";
 import type { ModelOptions } from "./types.js";
 
 export type Side = "buy" | "sell";
@@ -165,15 +165,4 @@ export function maxOrderSize(engine: Engine, book: unknown, accountId: string | 
     }
     throw new RiskError("E_INTERNAL", "", `max order size of ${instrumentId}: the passing sizes do not form an interval`);
   });
-}
-
-/**
- * n steps as a size in contracts. A decimal step (0.001, 0.1) is divided out rather than multiplied:
- * n / 1000 is the double nearest the decimal the user would type (582 × 0.001 is 0.5820000000000001,
- * 582 / 1000 is 0.582), so the size reported is the size checked and the size an order would carry.
- */
-export function stepSizer(step: number): (n: number) => number {
-  const perUnit = Math.round(1 / step);
-  if (perUnit >= 1 && 1 / perUnit === step) return (n) => n / perUnit;
-  return (n) => n * step;
 }

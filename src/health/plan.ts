@@ -53,7 +53,7 @@
  */
 import type { Engine } from "../engine/engine.js";
 import { RiskError } from "../errors.js";
-import { AccountProbe, type CostParams, defaultStep, guard, type Measure, numericOptions, toBook } from "./probe.js";
+import { AccountProbe, type CostParams, defaultStep, guard, type Measure, numericOptions, stepSizer, toBook } from "./probe.js";
 import type { Health, ModelOptions } from "./types.js";
 
 export interface PlanOptions extends ModelOptions {
@@ -192,7 +192,8 @@ export function planFor(probe: AccountProbe, opts: PlanOptions = {}): Liquidatio
     const q = Math.abs(cur(s, id));
     const step = stepOf(id);
     const N = Math.ceil(q / step - 1e-9);
-    const sizeOf = (n: number) => (n >= N ? q : n * step);
+    const steps = stepSizer(step);
+    const sizeOf = (n: number) => (n >= N ? q : steps(n));
     let lo = 0;
     let hi = Math.min(N, Math.ceil(hiSize / step - 1e-9));
     let best = reduce(s, id, sizeOf(hi));
@@ -293,7 +294,7 @@ export function planFor(probe: AccountProbe, opts: PlanOptions = {}): Liquidatio
         const step = stepOf(id);
         const sizes = new Set<number>([q]);
         for (const f of fractions) {
-          const size = Math.max(1, Math.round((f * q0) / step)) * step;
+          const size = stepSizer(step)(Math.max(1, Math.round((f * q0) / step)));
           if (size < q) sizes.add(size);
         }
         for (const size of sizes) {
@@ -346,9 +347,10 @@ export function planFor(probe: AccountProbe, opts: PlanOptions = {}): Liquidatio
       const step = stepOf(id);
       const full = Math.abs(dq);
       const N = Math.ceil(full / step - 1e-9);
+      const steps = stepSizer(step);
       const with_ = (n: number): State => {
         const changes = new Map(s.changes);
-        changes.set(id, n >= N ? dq : -Math.sign(probe.position(id)) * n * step);
+        changes.set(id, n >= N ? dq : -Math.sign(probe.position(id)) * steps(n));
         return stateOf(changes);
       };
       let lo = -1;
@@ -393,7 +395,7 @@ export function planFor(probe: AccountProbe, opts: PlanOptions = {}): Liquidatio
     for (const id of allIds) {
       const q = probe.position(id);
       const step = stepOf(id);
-      const size = Math.min(Math.abs(q), Math.ceil((f * Math.abs(q)) / step - 1e-9) * step);
+      const size = Math.min(Math.abs(q), stepSizer(step)(Math.ceil((f * Math.abs(q)) / step - 1e-9)));
       if (size === 0) continue;
       const dq = size >= Math.abs(q) ? -q : -Math.sign(q) * size;
       changes.set(id, dq);

@@ -395,3 +395,14 @@ export function ordersToChanges(orders: readonly Order[]): Map<string, number> {
   for (const o of orders) ch.set(o.instrument, (ch.get(o.instrument) ?? 0) + o.qty);
   return ch;
 }
+
+/**
+ * n steps as a size in contracts. A decimal step (0.001, 0.1) is divided out rather than multiplied:
+ * n / 1000 is the double nearest the decimal the user would type (582 × 0.001 is 0.5820000000000001,
+ * 582 / 1000 is 0.582), so the size reported is the size checked and the size an order would carry.
+ */
+export function stepSizer(step: number): (n: number) => number {
+  const perUnit = Math.round(1 / step);
+  if (perUnit >= 1 && 1 / perUnit === step) return (n) => n / perUnit;
+  return (n) => n * step;
+}
