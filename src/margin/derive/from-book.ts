@@ -71,13 +71,22 @@ function instrumentIndex(ctx: BookContext, account: Account, id: string): number
   return i;
 }
 
-/** Underlyings the account holds positions in (non-zero quantity), in the book's market order. */
-export function tradedUnderlyings(ctx: BookContext, account: Account): string[] {
-  const held = new Set<number>();
+/**
+ * The account's positions netted per instrument (Derive holds one balance per asset: a position listed
+ * in pieces, or bought and sold back, is its net), in instrument order, zero nets dropped.
+ */
+function netLines(ctx: BookContext, account: Account): { inst: number; qty: number }[] {
+  const net = new Map<number, number>();
   for (const p of account.positions) {
-    if (p.qty === 0) continue;
-    held.add(ctx.table.underlyingOf[instrumentIndex(ctx, account, p.instrument)]);
+    const i = instrumentIndex(ctx, account, p.instrument);
+    net.set(i, (net.get(i) ?? 0) + p.qty);
   }
+  return [...net].filter(([, q]) => q !== 0).sort((a, b) => a[0] - b[0]).map(([inst, qty]) => ({ inst, qty }));
+}
+
+/** Underlyings the account holds net positions in, in the book's market order. */
+export function tradedUnderlyings(ctx: BookContext, account: Account): string[] {
+  const held = new Set(netLines(ctx, account).map((l) => ctx.table.underlyingOf[l.inst]));
   return ctx.table.underlyings.filter((_, r) => held.has(r));
 }
 
@@ -120,9 +129,8 @@ export function fromBook(ctx: BookContext, account: Account, underlying: string,
   let perpAbsCoins = 0;
   let perpAbsNotional = 0;
   let spotCoins = 0;
-  for (const pos of account.positions) {
-    if (pos.qty === 0) continue;
-    const i = instrumentIndex(ctx, account, pos.instrument);
+  for (const pos of netLines(ctx, account)) {
+    const i = pos.inst;
     const x = table.instruments[i];
     if (x.underlying !== underlying) continue;
     if (x.kind === "option") {
