@@ -11,80 +11,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Engine } from "../src/engine/engine.js";
-import { parseBook } from "../src/book/index.js";
-import type { Account, Book, BookInput, Position } from "../src/types.js";
 import type { MarginResult, PresetContext } from "../src/margin/types.js";
 import { getPreset } from "../src/margin/registry.js";
 import "../src/margin/presets.js";
 import { BACKENDS, makeKernel } from "./helpers/backends.js";
-
-const INSTRUMENTS = [
-  "BTC-PERPETUAL", "BTC_USDC-PERPETUAL", "BTC-27MAR26", "BTC-26JUN26-100000-C", "BTC-27MAR26-60000-P",
-  "BTC_USDC-27MAR26-90000-C", "BTC_USDC-26JUN26-70000-P", "BTC-30JAN26-80000-C",
-  "ETH-PERPETUAL", "ETH_USDC-27MAR26-3000-C", "ETH-27MAR26-2500-P",
-];
-const INVERSE_DELTA_ONE = new Set(["BTC-PERPETUAL", "BTC-27MAR26", "ETH-PERPETUAL"]);
-const MY_PRESETS = ["standard", "deribit-pm", "span"];
-
-interface Gen {
-  btc: number;
-  eth: number;
-  vols: number[];
-  currency: string;
-  positions: [number, number][];
-}
-
-// Quantities on a 1e-4 contract step, as exchanges trade: arbitrary doubles (5e-12 next to 1e-312) make
-// "a position plus its exact opposite" inexact in floating point (q + h − h ≠ q once h absorbs q).
-const arbPositions = fc.array(
-  fc.tuple(
-    fc.integer({ min: 0, max: INSTRUMENTS.length - 1 }),
-    fc.integer({ min: -400_000, max: 400_000 }).map((steps) => steps / 10_000),
-  ),
-  { minLength: 1, maxLength: 8 },
-);
-const arbGen: fc.Arbitrary<Gen> = fc.record({
-  btc: fc.double({ min: 25_000, max: 140_000, noNaN: true }),
-  eth: fc.double({ min: 1_200, max: 6_000, noNaN: true }),
-  vols: fc.array(fc.double({ min: 0.2, max: 1.4, noNaN: true }), { minLength: INSTRUMENTS.length, maxLength: INSTRUMENTS.length }),
-  currency: fc.constantFrom("USD", "BTC", "USDC"),
-  positions: arbPositions,
-});
-
-/** Market and instruments from the generator; accounts are set by each property. */
-function baseBook(g: Gen, overrides: Record<string, unknown> = {}): Book {
-  const input: BookInput = {
-    valuationTime: "2026-01-02T08:00:00Z",
-    markets: { BTC: { index: g.btc, rate: 0.02 }, ETH: { index: g.eth } },
-    instruments: INSTRUMENTS.map((id, i) => (/-[CP]$/.test(id) ? { id, vol: g.vols[i] } : { id })),
-    risk: { presets: ["deribit-pm", "span"], overrides },
-  };
-  return parseBook(input);
-}
-
-/** Positions in contracts: inverse futures/perpetuals in USD face (coins × index). */
-function positionsOf(g: Gen, list: [number, number][], k = 1): Position[] {
-  return list.map(([i, q]) => {
-    const id = INSTRUMENTS[i];
-    const face = INVERSE_DELTA_ONE.has(id) ? (id.startsWith("ETH") ? g.eth : g.btc) : 1;
-    return { instrument: id, qty: k * q * face };
-  });
-}
-const account = (id: string, currency: string, positions: Position[]): Account => ({
-  id, currency, collateral: { [currency]: currency === "BTC" ? 2 : 100_000 }, positions, orders: [],
-});
-const neg = (ps: Position[]) => ps.map((p) => ({ instrument: p.instrument, qty: -p.qty }));
+import { account, arbGen, arbPositions, baseBook, neg, positionsOf, scale } from "./helpers/margin-books.js";
 
 function results(ctx: PresetContext, preset: string): MarginResult[][] {
   return getPreset(preset).evaluate(ctx);
 }
 const model = (rs: MarginResult[], name: string) => rs.find((r) => r.model === name)!;
-/** Scale of an account's money amounts, for relative tolerances. */
-const scale = (g: Gen, ps: Position[], currency: string) => {
-  const usd = ps.reduce((s, p) => s + Math.abs(p.qty) * (INVERSE_DELTA_ONE.has(p.instrument) ? 1 : p.instrument.startsWith("ETH") ? g.eth : g.btc), 0);
-  return (1 + usd) / (currency === "BTC" ? g.btc : 1);
-};
-
+const MY_PRESETS = ["standard", "deribit-pm", "span"];
 const RUNS = Number(process.env.PROP_RUNS ?? 30);
 
 for (const backend of BACKENDS) {
