@@ -78,7 +78,7 @@ for (const backend of BACKENDS) {
           }
           expect(compared).toBeGreaterThanOrEqual(PRESETS.length);
         }),
-        { numRuns: 25 },
+        { numRuns: Number(process.env.PROP_RUNS ?? 25) },
       );
     });
   });

@@ -38,12 +38,16 @@ export const arbGen: fc.Arbitrary<Gen> = fc.record({
   positions: arbPositions,
 });
 
-/** Market and instruments from the generator; accounts are set by each property. */
-export function baseBook(g: Gen, overrides: Record<string, unknown> = {}): Book {
+/**
+ * Market and instruments from the generator (listed in `order`, a permutation of INSTRUMENTS' indexes,
+ * when given); accounts are set by each property.
+ */
+export function baseBook(g: Gen, overrides: Record<string, unknown> = {}, order?: readonly number[]): Book {
+  const listed = order ?? INSTRUMENTS.map((_, i) => i);
   const input: BookInput = {
     valuationTime: "2026-01-02T08:00:00Z",
     markets: { BTC: { index: g.btc, rate: 0.02 }, ETH: { index: g.eth } },
-    instruments: INSTRUMENTS.map((id, i) => (/-[CP]$/.test(id) ? { id, vol: g.vols[i] } : { id })),
+    instruments: listed.map((i) => INSTRUMENTS[i]).map((id, k) => (/-[CP]$/.test(id) ? { id, vol: g.vols[listed[k]] } : { id })),
     risk: { presets: ["deribit-pm", "span"], overrides },
   };
   return parseBook(input);
