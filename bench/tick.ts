@@ -117,34 +117,42 @@ export function tickWorkload(
   };
 }
 
-/** A SessionPool of `workers` threads (default 2). */
+/** A SessionPool of `workers` threads (default 2): ticks moving BTC, then ticks moving BTC and ETH. */
 export async function tickPoolWorkload(opts: {
   backend: BackendName; workers?: number; accounts?: number; ticks?: number; book?: BookInput; workerUrl?: string | URL;
-}): Promise<TickTiming> {
+}): Promise<TickTiming[]> {
   const book = opts.book ?? tickBook(opts.accounts);
   collect();
   const t0 = performance.now();
   const pool = await SessionPool.open(book, { backend: opts.backend, workers: opts.workers ?? 2, workerUrl: opts.workerUrl });
   await pool.evaluate();
   const openMs = performance.now() - t0;
-  const tickMs: number[] = [];
   try {
-    for (let k = 0; k < WARMUP; k++) {
-      pool.setIndex("BTC", tickPrice(k));
-      await pool.evaluate();
-    }
-    collect();
-    for (let k = 0; k < (opts.ticks ?? 10); k++) {
-      const t = performance.now();
-      pool.setIndex("BTC", tickPrice(k));
-      await pool.evaluate();
-      tickMs.push(performance.now() - t);
-    }
     const positions = pool.positions();
-    return {
-      backend: pool.backend, mode: "pool", moves: "one", workers: pool.workers, instruments: book.instruments.length,
-      accounts: book.accounts!.length, positions, openMs, tickMs, ...stats(tickMs), bytesPerPosition: pool.memoryBytes() / positions,
-    };
+    const timings: TickTiming[] = [];
+    for (const moves of ["one", "all"] as const) {
+      const move = (k: number) => {
+        pool.setIndex("BTC", tickPrice(k));
+        if (moves === "all") pool.setIndex("ETH", tickPrice(k + 2, BASE_ETH));
+      };
+      for (let k = 0; k < WARMUP; k++) {
+        move(k);
+        await pool.evaluate();
+      }
+      collect();
+      const tickMs: number[] = [];
+      for (let k = 0; k < (opts.ticks ?? 10); k++) {
+        const t = performance.now();
+        move(k);
+        await pool.evaluate();
+        tickMs.push(performance.now() - t);
+      }
+      timings.push({
+        backend: pool.backend, mode: "pool", moves, workers: pool.workers, instruments: book.instruments.length,
+        accounts: book.accounts!.length, positions, openMs, tickMs, ...stats(tickMs), bytesPerPosition: pool.memoryBytes() / positions,
+      });
+    }
+    return timings;
   } finally {
     await pool.close();
   }
@@ -178,7 +186,7 @@ export async function exchangeTick(o: ExchangeTickOptions = {}): Promise<Exchang
     log(`exchange tick ${b}: session, every index moving…`);
     session.push(tickWorkload(engine, { book, ticks: o.ticks, moves: "all" }));
     log(`exchange tick ${b}: pool of ${o.workers ?? 2}…`);
-    pool.push(await tickPoolWorkload({ backend: b, workers: o.workers ?? 2, book, ticks: o.ticks, workerUrl: o.workerUrl }));
+    pool.push(...await tickPoolWorkload({ backend: b, workers: o.workers ?? 2, book, ticks: o.ticks, workerUrl: o.workerUrl }));
     if (o.naiveAccounts !== 0) {
       log(`exchange tick ${b}: naive on ${o.naiveAccounts ?? 10_000} accounts…`);
       collect();
@@ -191,12 +199,14 @@ export async function exchangeTick(o: ExchangeTickOptions = {}): Promise<Exchang
   for (const b of backends) {
     const s = session.find((x) => x.backend === b && x.moves === "one")!;
     const all = session.find((x) => x.backend === b && x.moves === "all")!;
-    const p = pool.find((x) => x.backend === b)!;
+    const p = pool.find((x) => x.backend === b && x.moves === "one")!;
+    const pAll = pool.find((x) => x.backend === b && x.moves === "all")!;
     const nv = naive.find((x) => x.backend === b);
     rows.push(["session, 1 thread", b, ms(s.bestMs), ms(s.medianMs), pc(s.spread), `open ${ms(s.openMs)}, ${s.bytesPerPosition.toFixed(0)} B/position`]);
     rows.push(["  same, BTC and ETH move", b, ms(all.bestMs), ms(all.medianMs), pc(all.spread), "nothing kept from the last tick"]);
     rows.push([`pool, ${p.workers} workers`, b, ms(p.bestMs), ms(p.medianMs), pc(p.spread),
       `${(s.bestMs / p.bestMs).toFixed(2)} × session; open ${ms(p.openMs)}`]);
+    rows.push(["  same, BTC and ETH move", b, ms(pAll.bestMs), ms(pAll.medianMs), pc(pAll.spread), `${(all.bestMs / pAll.bestMs).toFixed(2)} × session`]);
     if (nv) {
       rows.push([`naive (own instrument per position)`, b, ms(nv.bestMs), ms(nv.medianMs), pc(nv.spread),
         `${(nv.bestMs / s.bestMs).toFixed(1)} × session; ×${nv.scale.toFixed(0)} from ${nv.sampleAccounts} accounts; ` +
