@@ -3,7 +3,8 @@
  * model): an account whose positions come in pieces — q as q₁ and q − q₁, zero lines, and round trips
  * x, −x, x of which only one x remains — needs the same IM and MM as the account holding the net
  * positions once each. Netting belongs before any per-position rule; CI found deribit-pm's roll shock
- * counting a bucket again each time its running delta passed through zero.
+ * counting a bucket again each time its running delta passed through zero. Open orders likewise: an
+ * order listed as two halves needs the whole order's IM.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -13,7 +14,7 @@ import "../src/margin/presets.js";
 import "../src/var/preset.js";
 import type { Position } from "../src/types.js";
 import { BACKENDS, makeKernel } from "./helpers/backends.js";
-import { account, arbGen, baseBook, INSTRUMENTS, positionsOf, scale } from "./helpers/margin-books.js";
+import { account, arbGen, arbPositions, baseBook, INSTRUMENTS, positionsOf, scale } from "./helpers/margin-books.js";
 import { freshHistory } from "./helpers/var-cache.js";
 
 const PRESETS = ["standard", "deribit-pm", "span", "derive-pmrm2", "var"];
@@ -77,6 +78,31 @@ for (const backend of BACKENDS) {
             });
           }
           expect(compared).toBeGreaterThanOrEqual(PRESETS.length);
+        }),
+        { numRuns: Number(process.env.PROP_RUNS ?? 25) },
+      );
+    });
+
+    it("open orders listed in halves need the IM of the whole orders", () => {
+      fc.assert(
+        fc.property(arbGen, arbPositions, (g, orderLines) => {
+          const book = baseBook(g);
+          const ps = positionsOf(g, g.positions);
+          const orders = positionsOf(g, orderLines);
+          const whole = account("whole", g.currency, ps);
+          whole.orders = orders;
+          const halves = account("halves", g.currency, ps);
+          halves.orders = orders.flatMap((o) => [{ ...o, qty: o.qty / 2 }, { ...o, qty: o.qty - o.qty / 2 }]);
+          book.accounts = [whole, halves];
+          const ctx = engine.context(book);
+          ctx.history = history;
+          const tol = 1e-9 * (scale(g, ps, g.currency) + scale(g, orders, g.currency));
+          for (const name of PRESETS) {
+            const [a, b] = getPreset(name).evaluate(ctx);
+            a.forEach((r, k) => {
+              expect(Math.abs(b[k].initial - r.initial), `${name}/${r.model} IM ${b[k].initial} vs ${r.initial}`).toBeLessThanOrEqual(tol);
+            });
+          }
         }),
         { numRuns: Number(process.env.PROP_RUNS ?? 25) },
       );
