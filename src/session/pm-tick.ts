@@ -62,15 +62,6 @@ export function pmConstants(p: DeribitPmParams): PmConstants {
   };
 }
 
-export interface TickAccount {
-  /** Factor index of the account currency, or −1 for USD/stablecoins. */
-  currencyFactor: number;
-  /** Per factor: collateral amount held in that coin (unhaircut; moves with the factor). */
-  coinCollateral: Float64Array;
-  /** Collateral that does not move in any scenario, in USD. */
-  fixedCollateralUsd: number;
-}
-
 /** Writes the market part of the reduction's inputs (abi.ts PmViews): index, constants, buckets. */
 export function writePmMarket(v: PmViews, m: TickMarket): void {
   const U = m.index.length;

@@ -12,8 +12,8 @@
  * position (linear: size·(F' − F) USD; inverse: size·(1/F − 1/F') coin) is booked to the account's
  * collateral in the settlement currency, and the contract's reference level moves to the new forward,
  * exactly as the full evaluate path sees a book (zero mark value for futures). That pass over the
- * positions of the moved underlying is the only per-position work of an index tick outside the kernel.
- * Haircut weights are taken when the session opens and when collateral is set (not on every tick).
+ * positions of the moved underlying is the only per-position work of an index tick outside the kernel
+ * (FuturesHoldings packs them; AccountLedger keeps the accounts' tick inputs and the booked margin).
  */
 import {
   type Dims, type Kernel, type KernelViews, KIND_DELTA1_INVERSE, KIND_OPTION_INVERSE, KIND_OPTION_LINEAR, type PmDims, type PmViews,
@@ -25,13 +25,13 @@ import { STABLECOINS } from "../types.js";
 import { buildInstrumentTable, type InstrumentTable } from "../engine/instrument-table.js";
 import { volMultiplier, type ScenarioSet } from "../scenarios/scenario-set.js";
 import { pmParamsFor, pmScenarioSet } from "../margin/deribit-pm/index.js";
-import { collateralLines } from "../margin/collateral.js";
 import type { AccountReport } from "../report/types.js";
 import type { Engine } from "../engine/engine.js";
 import { PositionStore } from "./position-store.js";
 import { FuturesHoldings } from "./futures-holdings.js";
+import { AccountLedger } from "./account-ledger.js";
 import { writeInstruments, writeScenarios } from "../engine/grid-run.js";
-import { pmConstants, type TickAccount, type TickMarket, tickGroup, writePmMarket } from "./pm-tick.js";
+import { pmConstants, type TickMarket, tickGroup, writePmMarket } from "./pm-tick.js";
 import { detExp } from "../var/detmath.js";
 import { MAX_PRICE, MIN_PRICE } from "../book/parse.js";
 
@@ -66,15 +66,6 @@ export function shown(v: unknown): string {
   return typeof v === "string" ? JSON.stringify(v) : v === null ? "null" : typeof v === "number" ? String(v) : `a ${typeof v}`;
 }
 
-/** Per-account inputs of the deribit-pm tick (abi.ts PmViews acc* columns, for every account). */
-interface AccountInputs {
-  currency: Int32Array;
-  coin: Float64Array;
-  fixed: Float64Array;
-  coinWeight: Float64Array;
-  fixedWeight: Float64Array;
-}
-
 export class Session {
   private book: Book;
   private table: InstrumentTable;
@@ -87,23 +78,11 @@ export class Session {
   private readonly groupOf: Int32Array;
   /** Futures and perpetual holdings per factor, packed for variation margin on index moves. */
   private futures: FuturesHoldings;
-  /** Per factor: variation margin was booked since the kernel's copy (its holders' inputs changed). */
-  private vmBooked: boolean[];
   /** Per factor: its index or a vol moved since the last full tick (the kernel recomputes it). */
   private factorDirty: boolean[];
   private accountIndex: Map<string, number>;
-  /**
-   * Per account, the tick's inputs in the layout of the kernel's PmViews (coins [a·U + u]): copied in
-   * whole on a new tick room, else account by account (accDirty) and holder by holder (vmBooked).
-   */
-  private acc: AccountInputs;
-  /** Variation margin booked per account: USD, and coins [a·U + f] (see bookVariationMargin). */
-  private vmUsd: Float64Array;
-  private vmCoin: Float64Array;
-  /** Accounts whose inputs changed since the kernel's copy (collateral updates). */
-  private accDirty = new Set<number>();
-  /** The kernel's copy of every account's inputs is stale (a new tick room). */
-  private accAllDirty = true;
+  /** Per account, the tick's inputs (collateral, haircut weights) and the variation margin booked. */
+  private ledger: AccountLedger;
   private volMult: Float64Array;
   private dims: Dims | null = null;
   private pmDims: PmDims | null = null;
@@ -163,18 +142,10 @@ export class Session {
       book.accounts.map((a) => a.positions.map((p) => ({ inst: t.indexOf.get(p.instrument)!, qty: p.qty }))), 2, (i) => groupOf[i],
     );
     this.futures = new FuturesHoldings(t, this.store);
-    this.vmBooked = t.underlyings.map(() => false);
     this.factorDirty = t.underlyings.map(() => true);
     book.accounts.forEach((a, k) => a.positions.forEach((p) => this.futures.note(k, t.indexOf.get(p.instrument)!)));
+    this.ledger = new AccountLedger(this.book, t, this.futures);
     const n = this.book.accounts.length;
-    const U = t.underlyings.length;
-    this.acc = {
-      currency: new Int32Array(n), coin: new Float64Array(n * U), fixed: new Float64Array(n),
-      coinWeight: new Float64Array(n * U), fixedWeight: new Float64Array(n),
-    };
-    this.vmUsd = new Float64Array(n);
-    this.vmCoin = new Float64Array(n * U);
-    this.book.accounts.forEach((a, k) => this.setAccountInputs(k, a));
     this.result = {
       ids: this.book.accounts.map((a) => a.id), initial: new Float64Array(n), maintenance: new Float64Array(n),
       equity: new Float64Array(n), status: new Uint8Array(n),
@@ -224,7 +195,7 @@ export class Session {
         anyFutures = true;
       }
     }
-    if (anyFutures) this.bookVariationMargin(f, vm);
+    if (anyFutures) this.ledger.bookVariationMargin(f, vm);
     this.market.index[f] = price;
     this.factorDirty[f] = true;
     this.cubeFresh = false;
@@ -264,11 +235,7 @@ export class Session {
     const acct = this.book.accounts[a];
     if (amount === 0) delete acct.collateral[asset];
     else acct.collateral[asset] = amount;
-    // The amount set is the whole holding: variation margin booked in that asset so far is in it.
-    const f = this.table.underlyings.indexOf(asset);
-    if (f >= 0) this.vmCoin[a * this.table.underlyings.length + f] = 0;
-    else if (asset === "USD") this.vmUsd[a] = 0;
-    this.setAccountInputs(a, this.effectiveAccount(a));
+    this.ledger.collateralSet(a, asset);
     this.markDirty(a);
   }
 
@@ -393,80 +360,6 @@ export class Session {
     (this.dirty ??= new Set()).add(a);
   }
 
-  /** Account k's reduction inputs from its collateral (at open and on collateral updates). */
-  private setAccountInputs(k: number, a: Account): void {
-    const U = this.table.underlyings.length;
-    const t = this.tickAccount(a);
-    const w = this.haircutWeights(a);
-    this.acc.currency[k] = t.currencyFactor;
-    this.acc.coin.set(t.coinCollateral, k * U);
-    this.acc.fixed[k] = t.fixedCollateralUsd;
-    this.acc.coinWeight.set(w.coin, k * U);
-    this.acc.fixedWeight[k] = w.fixed;
-    this.accDirty.add(k);
-  }
-
-  private tickAccount(a: Account): TickAccount {
-    const t = this.table;
-    const coin = new Float64Array(t.underlyings.length);
-    let fixed = 0;
-    for (const [asset, amt] of Object.entries(a.collateral)) {
-      const f = t.underlyings.indexOf(asset);
-      if (f >= 0) coin[f] += amt;
-      else fixed += amt; // stablecoins at 1 USD
-    }
-    return { currencyFactor: t.underlyings.indexOf(a.currency), coinCollateral: coin, fixedCollateralUsd: fixed };
-  }
-
-  /** Adds Σ qty × vm[i] of every account's futures on factor f to its collateral. */
-  private bookVariationMargin(f: number, vm: Float64Array): void {
-    const U = this.table.underlyings.length;
-    const { vmUsd, vmCoin } = this;
-    const { fixed, coin } = this.acc;
-    // Only the accounts that hold futures on f (each account's sum is its own: order across accounts
-    // is free). Typed arrays, not the book's collateral objects (dictionary writes were most of an
-    // index update): effectiveAccount() adds them up when a book is asked for.
-    this.futures.book(f, vm, (a, usd, coins) => {
-      vmUsd[a] += usd;
-      vmCoin[a * U + f] += coins;
-      fixed[a] += usd;
-      coin[a * U + f] += coins;
-    });
-    this.vmBooked[f] = true;
-  }
-
-  /** Account a with the variation margin booked so far in its collateral (USD and coins). */
-  private effectiveAccount(a: number): Account {
-    const acct = this.book.accounts[a];
-    const collateral = { ...acct.collateral };
-    const U = this.table.underlyings.length;
-    if (this.vmUsd[a] !== 0) collateral.USD = (collateral.USD ?? 0) + this.vmUsd[a];
-    for (let f = 0; f < U; f++) {
-      const x = this.vmCoin[a * U + f];
-      if (x !== 0) collateral[this.table.underlyings[f]] = (collateral[this.table.underlyings[f]] ?? 0) + x;
-    }
-    return { ...acct, collateral };
-  }
-
-  /**
-   * Haircut weights at the session's opening prices (re-evaluated on collateral updates): per coin,
-   * and one value-weighted weight for the stablecoins.
-   */
-  private haircutWeights(a: Account): { coin: Float64Array; fixed: number } {
-    const coin = new Float64Array(this.table.underlyings.length).fill(1);
-    let fixedRaw = 0;
-    let fixedKept = 0;
-    for (const l of collateralLines(this.book, a, this.book.risk.overrides)) {
-      const f = this.table.underlyings.indexOf(l.asset);
-      if (f >= 0) coin[f] = l.weight;
-      else {
-        fixedRaw += l.valueUsd;
-        fixedKept += l.valueUsd * l.weight;
-      }
-    }
-    return { coin, fixed: fixedRaw !== 0 ? fixedKept / fixedRaw : 1 };
-  }
-
   private instrumentPass(): void {
     const t = this.table;
     const nInst = t.instruments.length;
@@ -526,7 +419,7 @@ export class Session {
 
   private residentLost(): void {
     this.store.moved = true;
-    this.accAllDirty = true;
+    this.ledger.lost();
     this.factorDirty.fill(true);
     writePmMarket(this.pmViews(), this.market);
   }
@@ -556,38 +449,7 @@ export class Session {
       }
     }
     st.changed.clear();
-    const acc = this.acc;
-    const U = this.market.index.length;
-    if (this.accAllDirty) {
-      pv.cacheOk.fill(0);
-      pv.accCurrency.set(acc.currency);
-      pv.accFixed.set(acc.fixed);
-      pv.accFixedWeight.set(acc.fixedWeight);
-      pv.accCoin.set(acc.coin);
-      pv.accCoinWeight.set(acc.coinWeight);
-      this.accAllDirty = false;
-    } else {
-      for (const a of this.accDirty) {
-        pv.cacheOk[a] = 0;
-        pv.accCurrency[a] = acc.currency[a];
-        pv.accFixed[a] = acc.fixed[a];
-        pv.accFixedWeight[a] = acc.fixedWeight[a];
-        for (let k = a * U; k < (a + 1) * U; k++) {
-          pv.accCoin[k] = acc.coin[k];
-          pv.accCoinWeight[k] = acc.coinWeight[k];
-        }
-      }
-      // Variation margin changed the holders' fixed collateral and their coin in that factor only.
-      this.vmBooked.forEach((booked, f) => {
-        if (!booked) return;
-        for (const a of this.futures.holders(f)) {
-          pv.accFixed[a] = acc.fixed[a];
-          pv.accCoin[a * U + f] = acc.coin[a * U + f];
-        }
-      });
-    }
-    this.vmBooked.fill(false);
-    this.accDirty.clear();
+    this.ledger.sync(pv);
   }
 
   private pmViews(): PmViews {
@@ -614,7 +476,7 @@ export class Session {
       for (let q = 0; q < this.store.len[a]; q++) {
         positions.push({ instrument: t.instruments[this.store.inst[s0 + q]].id, qty: this.store.qty[s0 + q] });
       }
-      return { ...this.effectiveAccount(a), positions };
+      return { ...this.ledger.effective(a), positions };
     };
     const accounts = k >= 0 ? [accountAt(k)] : this.book.accounts.map((_, a) => accountAt(a));
     return { ...this.book, markets: structuredClone(this.book.markets), accounts };
