@@ -5,6 +5,7 @@
  *   and a book hedged by its own opposite needs no portfolio margin;
  * - the worst loss of two books together is at most the sum of their worst losses (grid, SPAN scan risk,
  *   Deribit PM worst case without the extended-table dampener, which is deliberately not subadditive);
+ * - a USD account of long options never loses more than their value (grid, Deribit PM, SPAN);
  * - every margin is finite and IM ≥ MM ≥ 0.
  * Collateral is held only in the account's currency, so the account matrix is the positions' P&L.
  */
@@ -15,13 +16,14 @@ import type { MarginResult, PresetContext } from "../src/margin/types.js";
 import { getPreset } from "../src/margin/registry.js";
 import "../src/margin/presets.js";
 import { BACKENDS, makeKernel } from "./helpers/backends.js";
-import { account, arbGen, arbPositions, baseBook, neg, positionsOf, scale } from "./helpers/margin-books.js";
+import { account, arbGen, arbPositions, baseBook, INSTRUMENTS, neg, positionsOf, scale } from "./helpers/margin-books.js";
 
 function results(ctx: PresetContext, preset: string): MarginResult[][] {
   return getPreset(preset).evaluate(ctx);
 }
 const model = (rs: MarginResult[], name: string) => rs.find((r) => r.model === name)!;
 const MY_PRESETS = ["standard", "deribit-pm", "span"];
+const OPTIONS = INSTRUMENTS.flatMap((id, i) => (/-[CP]$/.test(id) ? [i] : []));
 const RUNS = Number(process.env.PROP_RUNS ?? 30);
 
 for (const backend of BACKENDS) {
@@ -92,6 +94,28 @@ for (const backend of BACKENDS) {
             const rs = results(ctx, name).map((list) => model(list, name).components[key]);
             expect(rs[2]).toBeLessThanOrEqual(rs[0] + rs[1] + tol);
           }
+        }),
+        { numRuns: RUNS },
+      );
+    });
+
+    it("a USD account of long options loses at most their value: grid, deribit-pm worst case, SPAN scan risk", () => {
+      // (A coin-margined account holding another coin's options can lose more in its own coin: each
+      // underlying's worst case is added, and the options' coin value also falls when its coin rises.)
+      const longs = fc.array(fc.tuple(fc.constantFrom(...OPTIONS), fc.integer({ min: 1, max: 400 }).map((k) => k / 10)), { minLength: 1, maxLength: 5 });
+      fc.assert(
+        fc.property(arbGen, longs, fc.constantFrom("USD", "USDC"), (g, list, currency) => {
+          const book = baseBook(g);
+          const ps = positionsOf(g, list);
+          book.accounts = [account("a", currency, ps)];
+          const ctx = engine.context(book);
+          const m = ctx.matrix(ctx.base, 0);
+          const value = m.positionsValue;
+          const tol = 1e-9 * scale(g, ps, currency);
+          expect(value).toBeGreaterThan(0);
+          expect(-Math.min(...m.pnl)).toBeLessThanOrEqual(value + tol);
+          expect(model(results(ctx, "deribit-pm")[0], "deribit-pm").components.worst_case).toBeLessThanOrEqual(value + tol);
+          expect(model(results(ctx, "span")[0], "span").components.scan_risk).toBeLessThanOrEqual(value + tol);
         }),
         { numRuns: RUNS },
       );
