@@ -581,8 +581,8 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
             const dampE = v128.load((acctIsU ? marketDamp : dampUsd) + om);
             // adj shrunk towards 0 by min(damp, |adj|): max(|adj| − damp, 0) with adj's sign. The
             // scalar loop's numbers (−a − d rounds to −(a + d)); only a zero's sign can differ, and a
-            // zero never sets the worst loss.
-            const shrunk = v128.or(f64x2.max(f64x2.sub(f64x2.abs(adj), dampE), vzero), v128.and(adj, vsign));
+            // zero never sets the worst loss. pmax (x < 0 ? 0 : x) keeps a NaN, as the scalar loop.
+            const shrunk = v128.or(f64x2.pmax(f64x2.sub(f64x2.abs(adj), dampE), vzero), v128.and(adj, vsign));
             const vrest = f64x2.replace_lane(f64x2.splat(restA), 1, rest);
             vworst = f64x2.pmax(vworst, f64x2.neg(f64x2.add(shrunk, vrest)));
           }
