@@ -516,6 +516,24 @@ export function pmTick(frame: usize, pmFrame: usize, from: i32, count: i32, mmFa
         const l1 = f64x2.extract_lane(vlo, 1);
         lo = l1 < l0 ? l1 : l0;
       }
+      if (!ASC_FEATURE_SIMD && !gainsCount) {
+        // The scalar build: two scenarios a step into two running minima (one select chain per
+        // scenario would bound the loop); the lowest does not depend on the order (see above).
+        let lo2 = Infinity;
+        for (; s0 + 1 < nStd; s0 += 2) {
+          const Sx = ld(sx, s0);
+          const Sx2 = ld(sx, s0 + 1);
+          const usd = a + ld(lin, s0) + (c + ld(inv, s0)) * Sx;
+          const usd2 = a + ld(lin, s0 + 1) + (c + ld(inv, s0 + 1)) * Sx2;
+          const y = acctIsU ? usd / Sx - base0 : usd;
+          const y2 = acctIsU ? usd2 / Sx2 - base0 : usd2;
+          st(pre, s0, y);
+          st(pre, s0 + 1, y2);
+          lo = y < lo ? y : lo;
+          lo2 = y2 < lo2 ? y2 : lo2;
+        }
+        lo = lo2 < lo ? lo2 : lo;
+      }
       for (let s = s0; s < nStd; s++) {
         const Sx = ld(sx, s);
         const usd = a + ld(lin, s) + (c + ld(inv, s)) * Sx;
