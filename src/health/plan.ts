@@ -293,8 +293,9 @@ export function planFor(probe: AccountProbe, opts: PlanOptions = {}): Liquidatio
         const q0 = Math.abs(probe.position(id));
         const step = stepOf(id);
         const sizes = new Set<number>([q]);
+        const steps = stepSizer(step);
         for (const f of fractions) {
-          const size = stepSizer(step)(Math.max(1, Math.round((f * q0) / step)));
+          const size = steps(Math.max(1, Math.round((f * q0) / step)));
           if (size < q) sizes.add(size);
         }
         for (const size of sizes) {

@@ -76,25 +76,20 @@ export class FuturesHoldings {
     const { start: s0, len, inst: sInst, qty: sQty } = this.store;
     const of = this.table.underlyingOf;
     const holders = Int32Array.from(this.sets[f]);
-    let n = 0;
-    for (const a of holders) {
-      for (let p = s0[a]; p < s0[a] + len[a]; p++) if (this.settles[sInst[p]] && of[sInst[p]] === f) n++;
-    }
     const start = new Int32Array(holders.length + 1);
-    const inst = new Int32Array(n);
-    const qty = new Float64Array(n);
-    let k = 0;
+    const inst: number[] = [];
+    const qty: number[] = [];
     holders.forEach((a, h) => {
-      start[h] = k;
+      start[h] = inst.length;
       for (let p = s0[a]; p < s0[a] + len[a]; p++) {
         const i = sInst[p];
         if (!this.settles[i] || of[i] !== f) continue;
-        inst[k] = i;
-        qty[k++] = sQty[p];
+        inst.push(i);
+        qty.push(sQty[p]);
       }
     });
-    start[holders.length] = k;
-    this.packed[f] = { holders, start, inst, qty };
+    start[holders.length] = inst.length;
+    this.packed[f] = { holders, start, inst: Int32Array.from(inst), qty: Float64Array.from(qty) };
     this.stale[f] = false;
     return this.packed[f];
   }
